@@ -1,0 +1,33 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace sio::engineio {
+
+/** CORS as the `cors` npm package does it with an origin list and credentials (CONTRACT §2.6).
+    Empty `origins`: no CORS headers at all (the Node default). */
+struct CorsOptions {
+    std::vector<std::string> origins;  // exact matches, reflected back
+    bool credentials = true;
+};
+
+/** Engine.IO server options; defaults are engine.io 6.6's. */
+struct Options {
+    std::chrono::milliseconds ping_interval{25000};
+    std::chrono::milliseconds ping_timeout{20000};
+    std::chrono::milliseconds upgrade_timeout{10000};
+    /** Max WebSocket message and polling POST body; announced as `maxPayload`. */
+    std::size_t max_payload = 1'000'000;
+    /** Bytes queued for one session before it is closed as a slow consumer. Node has no limit;
+        we bound memory per connection instead. */
+    std::size_t max_buffered_bytes = 8 * 1024 * 1024;
+    bool allow_polling = true;
+    bool allow_websocket = true;
+    bool allow_upgrades = true;
+    CorsOptions cors;
+};
+
+}  // namespace sio::engineio

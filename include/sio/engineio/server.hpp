@@ -1,0 +1,53 @@
+#pragma once
+// The Engine.IO v4 server for one path: handshake, long-polling, WebSocket, upgrade,
+// heartbeat (PROTOCOL.md §1). One per event loop; call on its executor only.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <sio/core/id_generator.hpp>
+#include <sio/engineio/options.hpp>
+#include <sio/engineio/session.hpp>
+#include <sio/http/connection.hpp>
+
+namespace sio::engineio {
+
+class SessionImpl;
+
+class Server {
+public:
+    /** Creates the handler of each new session. The handler is owned by the session. */
+    using ConnectionCallback = std::function<std::unique_ptr<SessionHandler>(Session&)>;
+
+    Server(boost::asio::any_io_executor executor, std::string path, Options options, ConnectionCallback on_connection);
+    ~Server();
+
+    /** Serves one HTTP request whose target starts with path() (polling GET/POST, preflight,
+        WebSocket upgrade). */
+    void handle(const std::shared_ptr<http::HttpConnection>& connection, http::Request&& request);
+
+    const std::string& path() const noexcept { return path_; }
+    const Options& options() const noexcept { return options_; }
+    std::size_t clients_count() const noexcept { return sessions_.size(); }
+
+    /** Closes every session (transport discarded, no close packet guaranteed). */
+    void close_all(CloseReason reason);
+
+    // ---- used by sessions ----------------------------------------------------------------
+    void remove(const std::string& sid);
+    core::IdGenerator& ids() noexcept { return ids_; }
+
+private:
+    boost::asio::any_io_executor executor_;
+    std::string path_;
+    Options options_;
+    ConnectionCallback on_connection_;
+    core::IdGenerator ids_;
+    std::unordered_map<std::string, std::shared_ptr<SessionImpl>> sessions_;
+};
+
+}  // namespace sio::engineio

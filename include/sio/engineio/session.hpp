@@ -1,0 +1,81 @@
+#pragma once
+// The seam between Engine.IO and the layer above (Socket.IO, or the raw echo endpoint):
+// `Session` is what the upper layer may do with a connection, `SessionHandler` is what it is told.
+
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <sio/core/frame.hpp>
+#include <sio/engineio/error.hpp>
+
+namespace sio::engineio {
+
+/** What the first HTTP request of a session looked like (Socket.IO's `socket.handshake`). */
+struct Handshake {
+    std::string url;                                          // e.g. /socket.io/?EIO=4&transport=polling
+    std::vector<std::pair<std::string, std::string>> headers; // names lower-cased, in arrival order
+    std::vector<std::pair<std::string, std::string>> query;   // decoded, in order (EIO, transport, t, custom)
+    std::string address;                                      // remote address, e.g. ::ffff:127.0.0.1
+    bool xdomain = false;                                     // an Origin header was sent
+    bool secure = false;
+    std::chrono::system_clock::time_point time;
+};
+
+/** Outcome of `Session::send`. */
+enum class SendResult {
+    queued,   // accepted (written now or queued for the transport)
+    dropped,  // a volatile frame the transport could not take right now, or the session is closing
+};
+
+/** One Engine.IO session, polling or WebSocket. All calls on the session's event loop only.
+    Owned by the engine; the handler is owned by the session and may keep a reference to it. */
+class Session {
+public:
+    virtual ~Session() = default;
+
+    /** The 20-character Engine.IO sid. */
+    virtual const std::string& id() const noexcept = 0;
+    /** "polling" or "websocket" (the current transport; changes on upgrade). */
+    virtual std::string_view transport_name() const noexcept = 0;
+    virtual const Handshake& handshake() const noexcept = 0;
+
+    /** True when a frame sent now goes out at once: WebSocket with no write in flight, or
+        polling with a GET pending. Volatile packets are dropped otherwise. */
+    virtual bool writable() const noexcept = 0;
+
+    /** Queues message frames (already encoded: `4...` text or raw binary) as one unit: a
+        binary Socket.IO packet and its attachments are never split by a volatile drop.
+        Volatile: dropped unless `writable()`. A session whose queue exceeds its limit is closed
+        (`transport error`) and the frames are dropped. */
+    virtual SendResult send(std::span<const core::SharedFrame> frames, bool is_volatile = false) = 0;
+
+    SendResult send(core::SharedFrame frame, bool is_volatile = false) {
+        return send(std::span<const core::SharedFrame>(&frame, 1), is_volatile);
+    }
+
+    /** Closes the session from the server side after flushing what is queued. The handler's
+        `on_close` runs later, on the loop, never from inside this call. Idempotent. */
+    virtual void close(CloseReason reason = CloseReason::forced_close) = 0;
+};
+
+/** Implemented by the layer above; one per session, created by the engine's connection
+    callback and owned by the session. Called on the session's loop. */
+class SessionHandler {
+public:
+    virtual ~SessionHandler() = default;
+    /** A text `message` packet (the data after the `4`). */
+    virtual void on_message(std::string_view text) = 0;
+    /** A binary `message` packet. */
+    virtual void on_binary(std::string_view bytes) = 0;
+    /** The transport changed (after an upgrade); optional. */
+    virtual void on_upgrade() {}
+    /** Called exactly once; the session is unusable afterwards (send() drops). */
+    virtual void on_close(CloseReason reason) = 0;
+};
+
+}  // namespace sio::engineio

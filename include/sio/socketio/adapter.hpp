@@ -1,0 +1,114 @@
+#pragma once
+// The adapter seam (socket.io-adapter's contract, PROTOCOL.md §3.6): every namespace-wide or
+// cluster-wide operation goes through it, asynchronously, so that a Redis adapter plugs in
+// without changes to the core. Callbacks run on the namespace's event loop.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <sio/socketio/packet.hpp>
+#include <sio/socketio/payload.hpp>
+
+namespace sio::socketio {
+
+class Namespace;
+
+struct BroadcastFlags {
+    bool local = false;        // never leave this instance
+    bool is_volatile = false;  // drop for sockets whose transport is not writable now
+    std::optional<std::chrono::milliseconds> timeout;  // for broadcasts with ack
+};
+
+/** Targeting: sockets in any of `rooms` (all sockets when empty), minus those in any `except`. */
+struct BroadcastOptions {
+    std::vector<std::string> rooms;
+    std::vector<std::string> except;
+    BroadcastFlags flags;
+};
+
+/** A socket as seen from anywhere in the cluster (`fetchSockets`). */
+struct SocketInfo {
+    std::string id;
+    boost::json::value handshake;   // the Node `socket.handshake` object shape
+    std::vector<std::string> rooms; // including the socket's own id
+    boost::json::value data;
+};
+
+/** What a recovered session brings back (connection state recovery). */
+struct RecoveredSession {
+    std::string sid;
+    std::string pid;
+    std::vector<std::string> rooms;
+    boost::json::value data;
+    std::vector<Packet> missed_packets;  // EVENT packets with their offsets, in order
+};
+
+/** A session kept after a recoverable disconnect. */
+struct PersistedSession {
+    std::string sid;
+    std::string pid;
+    std::vector<std::string> rooms;
+    boost::json::value data;
+};
+
+using ErrorCode = boost::system::error_code;
+
+class Adapter {
+public:
+    virtual ~Adapter() = default;
+
+    // ---- local room index (this instance's sockets only) ------------------------------
+    virtual void add_all(const std::string& sid, const std::vector<std::string>& rooms) = 0;
+    virtual void del(const std::string& sid, const std::string& room) = 0;
+    /** Removes the socket from every room: O(rooms of that socket). */
+    virtual void del_all(const std::string& sid) = 0;
+    /** Rooms of a local socket (including its own id), sorted. Empty for unknown sids. */
+    virtual std::vector<std::string> socket_rooms(const std::string& sid) const = 0;
+
+    // ---- cluster-wide operations -------------------------------------------------------
+    /** Delivers `packet` (EVENT, possibly with attachments) to every targeted socket. */
+    virtual void broadcast(const Packet& packet, const BroadcastOptions& opts) = 0;
+
+    /** Same, with one ack id for all targets: `on_client_count(n)` is called once per
+        instance that delivered (n sockets), `on_ack` once per client acknowledgement. */
+    virtual void broadcast_with_ack(const Packet& packet, const BroadcastOptions& opts,
+                                    std::function<void(std::size_t)> on_client_count,
+                                    std::function<void(Payload)> on_ack) = 0;
+
+    /** Matching sockets across the cluster. Errors: timeout / unavailable (cluster only). */
+    virtual void fetch_sockets(const BroadcastOptions& opts,
+                               std::function<void(ErrorCode, std::vector<SocketInfo>)> done) = 0;
+    virtual void add_sockets(const BroadcastOptions& opts, const std::vector<std::string>& rooms) = 0;
+    virtual void del_sockets(const BroadcastOptions& opts, const std::vector<std::string>& rooms) = 0;
+    virtual void disconnect_sockets(const BroadcastOptions& opts, bool close) = 0;
+
+    /** serverSideEmit to every other instance. With `on_acks`: one value per other instance
+        (their handler's single ack argument); error `timed_out` after the requests timeout. */
+    virtual void server_side_emit(const std::string& event, const Payload& args,
+                                  std::function<void(ErrorCode, std::vector<boost::json::value>)> on_acks) = 0;
+
+    /** Number of instances serving this namespace (1 when standalone). */
+    virtual void server_count(std::function<void(ErrorCode, std::size_t)> done) = 0;
+
+    // ---- connection state recovery -----------------------------------------------------
+    /** True if this adapter implements persist/restore. */
+    virtual bool supports_recovery() const noexcept = 0;
+    virtual void persist_session(PersistedSession session) = 0;
+    /** Restores the session `pid` if it exists, has not expired and `offset` is still in the
+        packet log; nullopt otherwise. */
+    virtual std::optional<RecoveredSession> restore_session(const std::string& pid, const std::string& offset) = 0;
+};
+
+/** Makes the adapter of a namespace; the default makes a MemoryAdapter. */
+using AdapterFactory = std::function<std::unique_ptr<Adapter>(Namespace&)>;
+
+}  // namespace sio::socketio

@@ -1,0 +1,106 @@
+#pragma once
+// A namespace: its sockets on this instance, middlewares, event handlers and adapter.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/json/value.hpp>
+
+#include <sio/socketio/adapter.hpp>
+#include <sio/socketio/broadcast.hpp>
+#include <sio/socketio/payload.hpp>
+#include <sio/socketio/socket.hpp>
+
+namespace sio::socketio {
+
+class Server;
+
+/** A middleware refusal: sent as CONNECT_ERROR `{"message":..., "data":...}` (data omitted when
+    null). */
+struct ConnectError {
+    std::string message;
+    boost::json::value data;  // null: not sent
+};
+
+/** `next(std::nullopt)` admits the socket, `next(ConnectError{...})` refuses it. `next` may be
+    called later (asynchronously) on the same loop; a result after the client left is ignored. */
+using Middleware = std::function<void(Socket&, std::function<void(std::optional<ConnectError>)> next)>;
+using ConnectionHandler = std::function<void(const std::shared_ptr<Socket>&)>;
+/** Handles an incoming event: the socket, its arguments (without the event name) and the ack. */
+using EventHandler = std::function<void(const std::shared_ptr<Socket>&, Payload args, Ack ack)>;
+/** Handles a serverSideEmit from another instance; `ack` is empty unless one was requested, and
+    takes one value. */
+using ServerSideHandler = std::function<void(Payload args, std::function<void(boost::json::value)> ack)>;
+
+class Namespace {
+public:
+    Namespace(Server& server, std::string name);
+    ~Namespace();
+    Namespace(const Namespace&) = delete;
+    Namespace& operator=(const Namespace&) = delete;
+
+    const std::string& name() const noexcept { return name_; }
+    Server& server() const noexcept { return *server_; }
+    Adapter& adapter() noexcept { return *adapter_; }
+    boost::asio::any_io_executor executor() const;
+
+    // ---- application API -------------------------------------------------------------
+    void use(Middleware fn);
+    void on_connection(ConnectionHandler fn);
+    /** Event handlers live once per namespace (not per socket): `nsp.on("chat", ...)`. */
+    void on(std::string event, EventHandler fn);
+    /** Handler for serverSideEmit(event) from other instances. */
+    void on_server_side(std::string event, ServerSideHandler fn);
+
+    BroadcastOperator to(std::string room) { return BroadcastOperator(*this).to(std::move(room)); }
+    BroadcastOperator except(std::string room) { return BroadcastOperator(*this).except(std::move(room)); }
+    BroadcastOperator local() { return BroadcastOperator(*this).local(); }
+    BroadcastOperator volatile_() { return BroadcastOperator(*this).volatile_(); }
+    BroadcastOperator all() { return BroadcastOperator(*this); }
+    bool emit(std::string_view event, Payload args = {}) { return all().emit(event, std::move(args)); }
+
+    /** serverSideEmit: to every other instance (no-op when standalone). With `on_acks`, one
+        value per other instance. Reserved: connect, connection, new_namespace. */
+    bool server_side_emit(const std::string& event, Payload args,
+                          std::function<void(ErrorCode, std::vector<boost::json::value>)> on_acks = {});
+    void server_count(std::function<void(ErrorCode, std::size_t)> done) { adapter_->server_count(std::move(done)); }
+
+    /** Local sockets by id. */
+    std::shared_ptr<Socket> socket(const std::string& sid) const;
+    const std::unordered_map<std::string, std::shared_ptr<Socket>>& sockets() const noexcept { return sockets_; }
+
+    // ---- used by Client / Adapter / Socket -------------------------------------------
+    /** Runs a CONNECT for `client` (recovery, middlewares, join own room, CONNECT answer). */
+    void connect(Client& client, boost::json::object auth);
+    /** Removes a closed socket from the index. */
+    void remove(const std::string& sid);
+    /** Dispatches an incoming event to the namespace handler, if any. */
+    void dispatch_event(const std::shared_ptr<Socket>& socket, std::string_view event, Payload args, Ack ack);
+    /** Dispatches a serverSideEmit from another instance (adapter). */
+    void dispatch_server_side(const std::string& event, Payload args, std::function<void(boost::json::value)> ack);
+    /** Next ack id for an outgoing packet (per namespace, shared with broadcasts). */
+    std::uint64_t next_ack_id() noexcept { return next_ack_id_++; }
+
+private:
+    void run_middlewares(std::shared_ptr<Socket> socket, std::size_t index);
+    void finish_connect(std::shared_ptr<Socket> socket, std::vector<Packet> missed);
+
+    Server* server_;
+    std::string name_;
+    std::unique_ptr<Adapter> adapter_;
+    std::vector<Middleware> middlewares_;
+    std::vector<ConnectionHandler> connection_handlers_;
+    std::unordered_map<std::string, EventHandler> event_handlers_;
+    std::unordered_map<std::string, ServerSideHandler> server_side_handlers_;
+    std::unordered_map<std::string, std::shared_ptr<Socket>> sockets_;
+    std::uint64_t next_ack_id_ = 0;
+};
+
+}  // namespace sio::socketio

@@ -1,0 +1,129 @@
+#pragma once
+// A Socket.IO socket: one client connected to one namespace (socket.io's Socket).
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <sio/engineio/session.hpp>
+#include <sio/socketio/broadcast.hpp>
+#include <sio/socketio/disconnect_reason.hpp>
+#include <sio/socketio/payload.hpp>
+
+namespace sio::socketio {
+
+class Client;
+class Namespace;
+class Socket;
+
+/** The acknowledgement callback of an incoming event. Empty (`!ack`) when the client asked for
+    none. Calling it sends ACK once; later calls do nothing. Safe to keep after the socket closed. */
+class Ack {
+public:
+    Ack() = default;
+    Ack(std::weak_ptr<Socket> socket, std::uint64_t id) : socket_(std::move(socket)), id_(id) {}
+    explicit operator bool() const noexcept { return id_.has_value(); }
+    void operator()(Payload args = {});
+
+private:
+    std::weak_ptr<Socket> socket_;
+    std::optional<std::uint64_t> id_;
+};
+
+/** Result of an emit with ack to one socket. */
+struct AckResult {
+    bool timed_out = false;
+    Payload args;  // all arguments of the client's ack
+};
+
+class Socket : public std::enable_shared_from_this<Socket> {
+public:
+    Socket(Namespace& nsp, Client& client, std::string id, std::string pid, boost::json::object auth);
+    ~Socket();
+    Socket(const Socket&) = delete;
+    Socket& operator=(const Socket&) = delete;
+
+    const std::string& id() const noexcept { return id_; }
+    /** Private session id for recovery; empty when recovery is off. */
+    const std::string& pid() const noexcept { return pid_; }
+    Namespace& nsp() const noexcept { return *nsp_; }
+    bool connected() const noexcept { return client_ != nullptr; }
+    bool recovered() const noexcept { return recovered_; }
+
+    /** The CONNECT payload (`{}` when none). */
+    const boost::json::object& auth() const noexcept { return auth_; }
+    /** The first HTTP request of the Engine.IO session. Valid while connected. */
+    const engineio::Handshake& handshake() const;
+    /** Engine.IO sid and current transport ("polling"/"websocket"); empty once disconnected. */
+    std::string engine_id() const;
+    std::string transport() const;
+    /** The Node `socket.handshake` object (headers, time, address, xdomain, secure, issued,
+        url, query, auth), for fetchSockets. */
+    boost::json::value handshake_json() const;
+
+    /** Application data (socket.data), kept across recovery and shown by fetchSockets. */
+    boost::json::value& data() noexcept { return data_; }
+    const boost::json::value& data() const noexcept { return data_; }
+
+    /** Rooms of this socket, sorted, including its own id. */
+    std::vector<std::string> rooms() const;
+    void join(const std::string& room);
+    void join(const std::vector<std::string>& rooms);
+    void leave(const std::string& room);
+
+    /** Emits to this socket (through the adapter when recovery is on, so it gets an offset).
+        False for a reserved name or a disconnected socket. */
+    bool emit(std::string_view event, Payload args = {});
+    /** Emits with an ack and a timeout; `done` runs exactly once on this loop. */
+    bool emit_with_ack(std::string_view event, Payload args, std::chrono::milliseconds timeout,
+                       std::function<void(AckResult)> done);
+    /** Volatile emit: dropped when the transport is not writable now. */
+    bool emit_volatile(std::string_view event, Payload args = {});
+
+    /** Broadcast to everyone in the namespace but this socket / to rooms excluding this socket. */
+    BroadcastOperator broadcast() const;
+    BroadcastOperator to(std::string room) const;
+    BroadcastOperator except(std::string room) const;
+
+    /** Disconnects from this namespace (sends DISCONNECT); `close` also closes the Engine.IO
+        connection, disconnecting the client's other namespaces. */
+    void disconnect(bool close = false);
+
+    /** Called once when the socket disconnects (after it left its rooms). */
+    void on_disconnect(std::function<void(Socket&, DisconnectReason)> fn) { on_disconnect_ = std::move(fn); }
+
+    // ---- used by Client / Namespace / Adapter (not application API) --------------------
+    Client* client() const noexcept { return client_; }
+    void set_recovered(bool v) noexcept { recovered_ = v; }
+    /** Sends an already-built packet to this socket only (no offset added). */
+    void send_packet(const Packet& packet, bool is_volatile = false);
+    /** Sends pre-encoded frames (broadcast fan-out). */
+    void send_frames(std::span<const core::SharedFrame> frames, bool is_volatile);
+    /** Incoming EVENT/ACK from the client. */
+    void on_packet(Packet packet);
+    /** Final close path: leave rooms, forget acks, run on_disconnect. Idempotent. */
+    void on_close(DisconnectReason reason);
+    /** Registers an ack callback for an outgoing packet id (used by broadcast with ack). */
+    void expect_ack(std::uint64_t id, std::function<void(Payload)> fn);
+
+private:
+    Namespace* nsp_;
+    Client* client_;  // null once disconnected
+    std::string id_;
+    std::string pid_;
+    boost::json::object auth_;
+    boost::json::value data_;
+    bool recovered_ = false;
+    std::function<void(Socket&, DisconnectReason)> on_disconnect_;
+    struct PendingAcks;
+    std::unique_ptr<PendingAcks> acks_;  // allocated on first emit_with_ack
+};
+
+}  // namespace sio::socketio
