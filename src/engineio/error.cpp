@@ -1,0 +1,1 @@
+#include <sio/engineio/error.hpp>
