@@ -39,6 +39,7 @@ public:
 
     // ---- used by sessions ----------------------------------------------------------------
     void remove(const std::string& sid);
+    boost::asio::any_io_executor executor() const { return executor_; }
     core::IdGenerator& ids() noexcept { return ids_; }
 
 private:

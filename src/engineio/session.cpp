@@ -1,0 +1,403 @@
+// Engine.IO session state machine (PROTOCOL.md §1.5-1.9).
+//
+//   open --close(server reason)--> closing (flush queue + close packet) --> closed
+//   open --transport gone / ping timeout / parse error--> closed
+//
+// Outbound frames go straight to the WebSocket transport when there is one; on long-polling
+// they wait in queue_ until a GET is held, and every frame queued in one loop turn leaves in
+// one payload. The handler hears on_close once, posted, after the session left the server map.
+
+#include "engineio/session_impl.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <sio/core/log.hpp>
+#include <sio/engineio/parser.hpp>
+#include <sio/engineio/server.hpp>
+
+#include "engineio/cors.hpp"
+
+namespace sio::engineio {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+auto log() {
+    static auto logger = core::logger("engineio");
+    return logger;
+}
+
+const core::SharedFrame& ping_frame() {
+    static const auto frame = core::make_text_frame("2");
+    return frame;
+}
+
+// Upgrade checks: a held GET is answered with a noop so that the client can pause polling.
+constexpr std::string_view noop_payload = "6";
+constexpr std::string_view close_payload = "1";
+
+}  // namespace
+
+SessionImpl::SessionImpl(Server& server, std::string id, Handshake handshake, const Options& options)
+    : server_(&server),
+      id_(std::move(id)),
+      handshake_(std::move(handshake)),
+      options_(options),
+      upgrade_timer_(server.executor()),
+      heartbeat_timer_(server.executor()) {}
+
+SessionImpl::~SessionImpl() = default;
+
+std::string SessionImpl::open_packet(bool upgrades) const {
+    return fmt::format(R"(0{{"sid":"{}","upgrades":{},"pingInterval":{},"pingTimeout":{},"maxPayload":{}}})", id_,
+                       upgrades ? R"(["websocket"])" : "[]", options_.ping_interval.count(),
+                       options_.ping_timeout.count(), options_.max_payload);
+}
+
+void SessionImpl::start() { schedule_ping(); }
+
+// ---- heartbeat ---------------------------------------------------------------------------
+
+void SessionImpl::schedule_ping() {
+    awaiting_pong_ = false;
+    heartbeat_timer_.expires_after(options_.ping_interval);
+    heartbeat_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+        if (ec) return;
+        if (auto self = weak.lock()) self->on_heartbeat_timer();
+    });
+}
+
+void SessionImpl::on_heartbeat_timer() {
+    if (state_ != State::open) return;
+    if (awaiting_pong_) {
+        close(CloseReason::ping_timeout);
+        return;
+    }
+    awaiting_pong_ = true;
+    send(ping_frame(), false);
+    heartbeat_timer_.expires_after(options_.ping_timeout);
+    heartbeat_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+        if (ec) return;
+        if (auto self = weak.lock()) self->on_heartbeat_timer();
+    });
+}
+
+void SessionImpl::on_pong() {
+    // The next ping is due pingInterval after this pong (engine.io re-arms on each pong).
+    if (awaiting_pong_) schedule_ping();
+}
+
+// ---- sending -----------------------------------------------------------------------------
+
+bool SessionImpl::writable() const noexcept {
+    if (state_ != State::open) return false;
+    if (ws_) return !ws_->writing();
+    return poll_ != nullptr && queue_.empty() && !probed_;
+}
+
+SendResult SessionImpl::send(std::span<const core::SharedFrame> frames, bool is_volatile) {
+    if (state_ != State::open) return SendResult::dropped;
+    if (is_volatile && !writable()) return SendResult::dropped;
+    std::size_t bytes = 0;
+    for (const auto& f : frames) bytes += f->bytes.size();
+    std::size_t queued = ws_ ? ws_->queued_bytes() : queued_bytes_;
+    if (queued + bytes > options_.max_buffered_bytes) {
+        // A client that stops reading must not grow our memory without limit.
+        log()->warn("sid={} outbound queue over {} bytes: closing slow consumer", id_, options_.max_buffered_bytes);
+        close(CloseReason::transport_error);
+        return SendResult::dropped;
+    }
+    if (ws_) {
+        for (const auto& f : frames) ws_->send(f);
+        return SendResult::queued;
+    }
+    for (const auto& f : frames) queue_.push_back(f);
+    queued_bytes_ += bytes;
+    schedule_flush();
+    return SendResult::queued;
+}
+
+void SessionImpl::schedule_flush() {
+    if (flush_scheduled_ || !poll_) return;
+    flush_scheduled_ = true;
+    boost::asio::post(server_->executor(), [self = shared_from_this()] {
+        self->flush_scheduled_ = false;
+        self->flush_poll();
+    });
+}
+
+void SessionImpl::flush_poll() {
+    if (!poll_ || queue_.empty() || ws_) return;
+    std::string payload;
+    payload.reserve(queued_bytes_ + queue_.size() * 2);
+    for (const auto& f : queue_) append_to_payload(payload, *f);
+    queue_.clear();
+    queued_bytes_ = 0;
+    if (state_ == State::closing) {
+        payload += '\x1e';
+        payload += close_payload;
+    }
+    respond_poll(std::move(payload));
+    if (state_ == State::closing) finalize(closing_reason_);
+}
+
+void SessionImpl::respond_poll(std::string body) {
+    auto connection = std::move(poll_);
+    poll_.reset();
+    if (!connection) return;
+    http::Response res{bhttp::status::ok, poll_request_.version()};
+    res.set(bhttp::field::content_type, "text/plain; charset=UTF-8");
+    res.set(bhttp::field::cache_control, "no-store");
+    apply_cors(options_.cors, poll_request_, res);
+    res.keep_alive(poll_request_.keep_alive());
+    res.body() = std::move(body);
+    res.prepare_payload();
+    connection->respond(std::move(res));
+}
+
+// ---- long-polling requests ---------------------------------------------------------------
+
+void SessionImpl::on_poll(const std::shared_ptr<http::HttpConnection>& connection, const http::Request& request) {
+    if (poll_) {
+        // Overlapping GETs: the second is refused, the first gets the close packet.
+        http::Response res{bhttp::status::bad_request, request.version()};
+        apply_cors(options_.cors, request, res);
+        res.keep_alive(false);
+        res.prepare_payload();
+        connection->respond(std::move(res));
+        respond_poll(std::string(close_payload));
+        close(CloseReason::transport_error);
+        return;
+    }
+    poll_ = connection;
+    poll_request_ = http::Request(request.base());
+    connection->on_abort([weak = weak_from_this()] {
+        if (auto self = weak.lock()) {
+            self->poll_.reset();
+            self->close(CloseReason::transport_error);
+        }
+    });
+    if (!queue_.empty()) {
+        flush_poll();
+    } else if (state_ == State::closing) {
+        respond_poll(std::string(close_payload));
+        finalize(closing_reason_);
+    } else if (probed_) {
+        respond_poll(std::string(noop_payload));
+    }
+}
+
+void SessionImpl::on_post(const std::shared_ptr<http::HttpConnection>& connection, const http::Request& request) {
+    auto answer = [&](bhttp::status status, std::string_view content_type, std::string body) {
+        http::Response res{status, request.version()};
+        if (!content_type.empty()) res.set(bhttp::field::content_type, content_type);
+        res.set(bhttp::field::cache_control, "no-store");
+        apply_cors(options_.cors, request, res);
+        res.keep_alive(request.keep_alive());
+        res.body() = std::move(body);
+        res.prepare_payload();
+        connection->respond(std::move(res));
+    };
+    if (request[bhttp::field::content_type] == "application/octet-stream") {
+        // Binary POST bodies belong to Engine.IO v3 only.
+        answer(bhttp::status::bad_request, "", "");
+        close(CloseReason::transport_error);
+        return;
+    }
+    auto self = shared_from_this();  // a packet handler may close us mid-payload
+    auto packets = decode_payload(request.body());
+    if (!packets) {
+        close(CloseReason::parse_error);
+    } else {
+        for (const auto& packet : *packets) {
+            if (state_ != State::open) break;
+            on_packet(packet);
+        }
+    }
+    answer(bhttp::status::ok, "text/html", "ok");
+}
+
+// ---- incoming packets --------------------------------------------------------------------
+
+void SessionImpl::on_packet(const Packet& packet) {
+    switch (packet.type) {
+        case PacketType::message:
+            if (handler_) {
+                if (packet.binary) {
+                    handler_->on_binary(packet.data);
+                } else {
+                    handler_->on_message(packet.data);
+                }
+            }
+            break;
+        case PacketType::pong:
+            on_pong();
+            break;
+        case PacketType::ping:
+            // v4: only the server pings.
+            close(CloseReason::transport_error);
+            break;
+        case PacketType::close:
+            if (poll_) respond_poll(std::string(noop_payload));
+            close(CloseReason::transport_close);
+            break;
+        default:
+            break;  // open/upgrade/noop from a client carry nothing for us
+    }
+}
+
+void SessionImpl::on_ws_frame(std::string_view data, bool binary) {
+    if (state_ != State::open) return;
+    auto self = shared_from_this();
+    if (binary) {
+        on_packet(Packet{PacketType::message, std::string(data), true});
+        return;
+    }
+    auto packet = decode_packet(data);
+    if (!packet) {
+        close(CloseReason::parse_error);
+        return;
+    }
+    on_packet(*packet);
+}
+
+// ---- WebSocket and upgrade ---------------------------------------------------------------
+
+void SessionImpl::attach_websocket(std::shared_ptr<WebSocketTransport> ws, http::Request request) {
+    ws_ = std::move(ws);
+    ws_->send(core::make_text_frame(open_packet(false)));
+    std::weak_ptr<SessionImpl> weak = weak_from_this();
+    ws_->accept(
+        std::move(request),
+        [weak](std::string_view data, bool binary) {
+            if (auto self = weak.lock()) self->on_ws_frame(data, binary);
+        },
+        [weak](CloseReason reason) {
+            if (auto self = weak.lock()) self->close(reason);
+        });
+}
+
+void SessionImpl::start_upgrade(std::shared_ptr<WebSocketTransport> ws, http::Request request) {
+    probe_ = std::move(ws);
+    std::weak_ptr<SessionImpl> weak = weak_from_this();
+    probe_->accept(
+        std::move(request),
+        [weak](std::string_view data, bool binary) {
+            if (auto self = weak.lock()) self->on_probe_frame(data, binary);
+        },
+        [weak](CloseReason) {
+            if (auto self = weak.lock()) self->abort_upgrade();
+        });
+    upgrade_timer_.expires_after(options_.upgrade_timeout);
+    upgrade_timer_.async_wait([weak](boost::system::error_code ec) {
+        if (ec) return;
+        if (auto self = weak.lock()) self->abort_upgrade();
+    });
+}
+
+void SessionImpl::on_probe_frame(std::string_view data, bool binary) {
+    if (state_ != State::open) return;
+    if (!binary && data == "2probe" && !probed_) {
+        probe_->send(core::make_text_frame("3probe"));
+        probed_ = true;
+        // Release the held GET so the client can pause polling.
+        if (poll_ && queue_.empty()) respond_poll(std::string(noop_payload));
+        return;
+    }
+    if (!binary && data == "5" && probed_) {
+        finish_upgrade();
+        return;
+    }
+    abort_upgrade();
+}
+
+void SessionImpl::finish_upgrade() {
+    upgrade_timer_.cancel();
+    if (poll_) respond_poll(std::string(noop_payload));
+    ws_ = std::move(probe_);
+    probe_.reset();
+    probed_ = false;
+    std::weak_ptr<SessionImpl> weak = weak_from_this();
+    ws_->set_callbacks(
+        [weak](std::string_view d, bool b) {
+            if (auto self = weak.lock()) self->on_ws_frame(d, b);
+        },
+        [weak](CloseReason reason) {
+            if (auto self = weak.lock()) self->close(reason);
+        });
+    for (auto& f : queue_) ws_->send(std::move(f));
+    queue_.clear();
+    queued_bytes_ = 0;
+    if (handler_) handler_->on_upgrade();
+}
+
+void SessionImpl::abort_upgrade() {
+    upgrade_timer_.cancel();
+    probed_ = false;
+    if (auto probe = std::move(probe_)) {
+        probe_.reset();
+        probe->close();
+    }
+    // Anything queued while the GETs were being released goes out on the next GET.
+}
+
+// ---- closing -----------------------------------------------------------------------------
+
+void SessionImpl::close(CloseReason reason) {
+    if (state_ != State::open) return;
+    auto self = shared_from_this();  // the server map may hold the last reference
+    heartbeat_timer_.cancel();
+    abort_upgrade();
+    bool server_side = reason == CloseReason::forced_close || reason == CloseReason::server_shutting_down;
+    server_->remove(id_);  // new requests for this sid now get "Session ID unknown"
+    if (ws_) {
+        // Queued frames (e.g. DISCONNECT packets) are flushed before the close frame; after a
+        // transport failure the transport is already gone and this is a no-op.
+        ws_->close();
+        finalize(reason);
+        return;
+    }
+    if (server_side) {
+        // Polling: the close packet goes out after what is queued, on this or the next GET.
+        state_ = State::closing;
+        closing_reason_ = reason;
+        if (poll_) {
+            if (!queue_.empty()) {
+                flush_poll();
+            } else {
+                respond_poll(std::string(close_payload));
+                finalize(reason);
+            }
+            return;
+        }
+        // No GET held: wait for one, but not forever (Node: 30 s close timeout).
+        heartbeat_timer_.expires_after(std::chrono::seconds(30));
+        heartbeat_timer_.async_wait([weak = weak_from_this(), reason](boost::system::error_code ec) {
+            if (ec) return;
+            if (auto self = weak.lock()) self->finalize(reason);
+        });
+        return;
+    }
+    if (poll_) respond_poll(std::string(close_payload));
+    finalize(reason);
+}
+
+void SessionImpl::finalize(CloseReason reason) {
+    if (state_ == State::closed) return;
+    state_ = State::closed;
+    heartbeat_timer_.cancel();
+    upgrade_timer_.cancel();
+    queue_.clear();
+    queued_bytes_ = 0;
+    log()->debug("sid={} closed: {}", id_, to_string(reason));
+    // The handler hears about it on a fresh stack: close() may be called from inside it.
+    boost::asio::post(server_->executor(), [self = shared_from_this(), reason] {
+        if (auto handler = std::move(self->handler_)) {
+            handler->on_close(reason);
+        }
+    });
+}
+
+}  // namespace sio::engineio

@@ -1,0 +1,94 @@
+#pragma once
+// SessionImpl: one Engine.IO session. It owns the outbound queue (for long-polling), the current
+// transport (a held GET, or a WebSocketTransport), the probe WebSocket during an upgrade, and the
+// heartbeat timer, and it feeds decoded packets to its SessionHandler.
+
+#include <deque>
+#include <memory>
+#include <string>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <sio/engineio/options.hpp>
+#include <sio/engineio/packet.hpp>
+#include <sio/engineio/session.hpp>
+#include <sio/http/connection.hpp>
+
+#include "engineio/websocket_transport.hpp"
+
+namespace sio::engineio {
+
+class Server;
+
+class SessionImpl final : public Session, public std::enable_shared_from_this<SessionImpl> {
+public:
+    SessionImpl(Server& server, std::string id, Handshake handshake, const Options& options);
+    ~SessionImpl() override;
+
+    // ---- Session ----------------------------------------------------------------------
+    const std::string& id() const noexcept override { return id_; }
+    std::string_view transport_name() const noexcept override { return ws_ ? "websocket" : "polling"; }
+    const Handshake& handshake() const noexcept override { return handshake_; }
+    bool writable() const noexcept override;
+    SendResult send(std::span<const core::SharedFrame> frames, bool is_volatile) override;
+    using Session::send;
+    void close(CloseReason reason) override;
+
+    // ---- used by Server ---------------------------------------------------------------
+    void set_handler(std::unique_ptr<SessionHandler> handler) { handler_ = std::move(handler); }
+    /** The open packet `0{...}` for this session. */
+    std::string open_packet(bool upgrades) const;
+    /** Starts the heartbeat (after the handshake answer is on its way). */
+    void start();
+    /** Makes `ws` the transport of a session opened directly over WebSocket. */
+    void attach_websocket(std::shared_ptr<WebSocketTransport> ws, http::Request request);
+    /** A WebSocket asking to take over this polling session. */
+    void start_upgrade(std::shared_ptr<WebSocketTransport> ws, http::Request request);
+    bool upgrading_or_upgraded() const noexcept { return probe_ != nullptr || ws_ != nullptr; }
+    /** Long-polling GET. */
+    void on_poll(const std::shared_ptr<http::HttpConnection>& connection, const http::Request& request);
+    /** Long-polling POST. */
+    void on_post(const std::shared_ptr<http::HttpConnection>& connection, const http::Request& request);
+
+private:
+    enum class State { open, closing, closed };
+
+    void on_packet(const Packet& packet);
+    void on_ws_frame(std::string_view data, bool binary);
+    void on_probe_frame(std::string_view data, bool binary);
+    void finish_upgrade();
+    void abort_upgrade();
+    void schedule_flush();
+    void flush_poll();
+    void respond_poll(std::string body);
+    void schedule_ping();
+    void on_heartbeat_timer();
+    void on_pong();
+    void finalize(CloseReason reason);
+
+    Server* server_;
+    std::string id_;
+    Handshake handshake_;
+    const Options& options_;
+    std::unique_ptr<SessionHandler> handler_;
+    State state_ = State::open;
+    CloseReason closing_reason_ = CloseReason::forced_close;
+
+    // Long-polling: frames waiting for the next GET, and the GET being held.
+    std::deque<core::SharedFrame> queue_;
+    std::size_t queued_bytes_ = 0;
+    std::shared_ptr<http::HttpConnection> poll_;
+    http::Request poll_request_;  // headers needed for CORS on the held answer
+    bool flush_scheduled_ = false;
+
+    // WebSocket: the active transport, and the probing one during an upgrade.
+    std::shared_ptr<WebSocketTransport> ws_;
+    std::shared_ptr<WebSocketTransport> probe_;
+    bool probed_ = false;  // 2probe answered: pending GETs are released with noop
+    boost::asio::steady_timer upgrade_timer_;
+
+    boost::asio::steady_timer heartbeat_timer_;
+    bool awaiting_pong_ = false;
+};
+
+}  // namespace sio::engineio

@@ -1,0 +1,172 @@
+// HttpConnection: the Beast http_session pattern (do_read -> on_header -> on_read -> handler ->
+// respond -> on_write -> do_read). The header is read first so that the body limit can depend
+// on the path (Engine.IO: maxHttpBufferSize, REST: 1 MiB). While a response is held for a long
+// poll, the socket is watched so that a client hanging up is noticed (Node: "poll connection
+// closed prematurely").
+
+#include <sio/http/connection.hpp>
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <sio/core/log.hpp>
+
+namespace sio::http {
+namespace {
+
+namespace http = beast::http;
+
+// A client gets this long to send a complete request (and an idle keep-alive connection this
+// long before we close it). Long-poll GETs are exempt: the timer is stopped once the request is in.
+constexpr auto request_timeout = std::chrono::seconds(30);
+constexpr std::size_t header_limit = 16 * 1024;
+
+Response error_response(unsigned version, http::status status, std::string_view message) {
+    Response res{status, version};
+    res.set(http::field::content_type, "application/json");
+    res.body() = std::string("{\"error\":\"") + std::string(message) + "\"}";
+    res.keep_alive(false);
+    res.prepare_payload();
+    return res;
+}
+
+}  // namespace
+
+HttpConnection::HttpConnection(Socket socket, std::string remote_address, std::shared_ptr<const Handler> handler)
+    : socket_(std::move(socket)),
+      remote_address_(std::move(remote_address)),
+      handler_(std::move(handler)),
+      idle_timer_(socket_.get_executor()) {}
+
+void HttpConnection::start() { do_read(); }
+
+void HttpConnection::do_read() {
+    parser_.emplace();
+    parser_->header_limit(header_limit);
+    idle_timer_.expires_after(request_timeout);
+    idle_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+        if (ec) return;
+        if (auto self = weak.lock()) self->close();
+    });
+    http::async_read_header(socket_, buffer_, *parser_,
+                            [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->on_header(ec); });
+}
+
+void HttpConnection::on_header(boost::system::error_code ec) {
+    if (ec) {
+        // Garbage on the port gets a 400 before we hang up; a peer that simply went away does not.
+        if (ec != http::error::end_of_stream && ec != asio::error::operation_aborted &&
+            ec != asio::error::eof && ec != asio::error::connection_reset && socket_.is_open()) {
+            reject(error_response(11, http::status::bad_request, "malformed HTTP request"));
+            return;
+        }
+        close();
+        return;
+    }
+    auto limit = handler_->body_limit(parser_->get().target());
+    if (auto length = parser_->content_length(); length && *length > limit) {
+        reject(error_response(parser_->get().version(), http::status::payload_too_large, "request body too large"));
+        return;
+    }
+    parser_->body_limit(limit);
+    http::async_read(socket_, buffer_, *parser_,
+                     [self = shared_from_this()](boost::system::error_code ec2, std::size_t) { self->on_read(ec2); });
+}
+
+void HttpConnection::on_read(boost::system::error_code ec) {
+    idle_timer_.cancel();
+    if (ec == http::error::body_limit) {
+        reject(error_response(parser_->get().version(), http::status::payload_too_large, "request body too large"));
+        return;
+    }
+    if (ec) {
+        if (ec != asio::error::operation_aborted && ec != http::error::end_of_stream && socket_.is_open() &&
+            ec != asio::error::eof && ec != asio::error::connection_reset) {
+            reject(error_response(11, http::status::bad_request, "malformed HTTP request"));
+            return;
+        }
+        close();
+        return;
+    }
+    awaiting_ = true;
+    Request request = parser_->release();
+    parser_.reset();
+    auto self = shared_from_this();
+    handler_->handle(self, std::move(request));
+    if (awaiting_ && !released_) {
+        watch_for_abort();
+    }
+}
+
+void HttpConnection::watch_for_abort() {
+    socket_.async_wait(Socket::wait_read, [weak = weak_from_this()](boost::system::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self || !self->awaiting_ || self->released_) return;
+        char byte;
+        auto n = ::recv(self->socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n > 0) return;  // a pipelined request: read after the pending answer
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+            self->watch_for_abort();
+            return;
+        }
+        self->awaiting_ = false;
+        if (auto fn = std::move(self->abort_handler_)) {
+            self->abort_handler_ = nullptr;
+            fn();
+        }
+        self->close();
+    });
+}
+
+void HttpConnection::on_abort(std::function<void()> fn) { abort_handler_ = std::move(fn); }
+
+void HttpConnection::respond(Response response) {
+    if (!awaiting_ || released_) return;
+    awaiting_ = false;
+    abort_handler_ = nullptr;
+    bool keep_alive = response.keep_alive();
+    writing_ = std::make_shared<Response>(std::move(response));
+    http::async_write(socket_, *writing_,
+                      [self = shared_from_this(), keep_alive](boost::system::error_code ec, std::size_t) {
+                          self->on_write(keep_alive, ec);
+                      });
+}
+
+void HttpConnection::reject(Response response) {
+    awaiting_ = true;
+    response.keep_alive(false);
+    respond(std::move(response));
+}
+
+void HttpConnection::on_write(bool keep_alive, boost::system::error_code ec) {
+    writing_.reset();
+    if (ec || !keep_alive) {
+        boost::system::error_code ignored;
+        socket_.shutdown(Socket::shutdown_send, ignored);
+        close();
+        return;
+    }
+    do_read();
+}
+
+Socket HttpConnection::release_socket(beast::flat_buffer& leftover) {
+    released_ = true;
+    awaiting_ = false;
+    abort_handler_ = nullptr;
+    idle_timer_.cancel();
+    leftover = std::move(buffer_);
+    return std::move(socket_);
+}
+
+void HttpConnection::close() {
+    idle_timer_.cancel();
+    if (released_) return;
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+}
+
+}  // namespace sio::http
