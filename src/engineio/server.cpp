@@ -135,12 +135,18 @@ void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, htt
             return;
         }
         if (upgrade) {
-            if (*transport != "websocket" || session->upgrading_or_upgraded() || !options_.allow_upgrades) {
+            if (*transport != "websocket" || !options_.allow_upgrades) {
                 fail(error::bad_request);
                 return;
             }
             boost::beast::flat_buffer leftover;
             auto ws = std::make_shared<WebSocketTransport>(connection->release_socket(leftover), options_.max_payload);
+            if (session->upgrading_or_upgraded()) {
+                // As the reference: the second WebSocket is accepted, then closed at once.
+                ws->accept(std::move(req), nullptr, nullptr);
+                ws->close();
+                return;
+            }
             session->start_upgrade(std::move(ws), std::move(req));
             return;
         }

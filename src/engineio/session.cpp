@@ -351,7 +351,6 @@ void SessionImpl::close(CloseReason reason) {
     heartbeat_timer_.cancel();
     abort_upgrade();
     bool server_side = reason == CloseReason::forced_close || reason == CloseReason::server_shutting_down;
-    server_->remove(id_);  // new requests for this sid now get "Session ID unknown"
     if (ws_) {
         // Queued frames (e.g. DISCONNECT packets) are flushed before the close frame; after a
         // transport failure the transport is already gone and this is a no-op.
@@ -376,7 +375,7 @@ void SessionImpl::close(CloseReason reason) {
         heartbeat_timer_.expires_after(std::chrono::seconds(30));
         heartbeat_timer_.async_wait([weak = weak_from_this(), reason](boost::system::error_code ec) {
             if (ec) return;
-            if (auto self = weak.lock()) self->finalize(reason);
+            if (auto session = weak.lock()) session->finalize(reason);
         });
         return;
     }
@@ -386,14 +385,16 @@ void SessionImpl::close(CloseReason reason) {
 
 void SessionImpl::finalize(CloseReason reason) {
     if (state_ == State::closed) return;
+    auto self = shared_from_this();  // the server map may hold the last reference
     state_ = State::closed;
+    server_->remove(id_);  // new requests for this sid now get "Session ID unknown"
     heartbeat_timer_.cancel();
     upgrade_timer_.cancel();
     queue_.clear();
     queued_bytes_ = 0;
     log()->debug("sid={} closed: {}", id_, to_string(reason));
     // The handler hears about it on a fresh stack: close() may be called from inside it.
-    boost::asio::post(server_->executor(), [self = shared_from_this(), reason] {
+    boost::asio::post(server_->executor(), [self, reason] {
         if (auto handler = std::move(self->handler_)) {
             handler->on_close(reason);
         }
