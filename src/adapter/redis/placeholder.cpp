@@ -1,0 +1,1 @@
+#include <sio/socketio/adapter.hpp>
