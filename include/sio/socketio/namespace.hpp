@@ -77,11 +77,14 @@ public:
     const std::unordered_map<std::string, std::shared_ptr<Socket>>& sockets() const noexcept { return sockets_; }
 
     // ---- used by Client / Adapter / Socket -------------------------------------------
-    /** Runs a CONNECT for `client` (recovery, middlewares, join own room, CONNECT answer). */
+    /** Runs a CONNECT for `client`: session recovery when the auth has string `pid` and
+        `offset`, middlewares (skipped for a recovered session when skip_middlewares), then
+        rooms, missed packets, the CONNECT answer and the connection handlers. */
     void connect(Client& client, boost::json::object auth);
     /** Removes a closed socket from the index. */
     void remove(const std::string& sid);
-    /** Dispatches an incoming event to the namespace handler, if any. */
+    /** Dispatches an incoming event to the namespace handler, if any (none: the event is
+        dropped and never acknowledged). */
     void dispatch_event(const std::shared_ptr<Socket>& socket, std::string_view event, Payload args, Ack ack);
     /** Dispatches a serverSideEmit from another instance (adapter). */
     void dispatch_server_side(const std::string& event, Payload args, std::function<void(boost::json::value)> ack);
@@ -89,8 +92,9 @@ public:
     std::uint64_t next_ack_id() noexcept { return next_ack_id_++; }
 
 private:
-    void run_middlewares(std::shared_ptr<Socket> socket, std::size_t index);
-    void finish_connect(std::shared_ptr<Socket> socket, std::vector<Packet> missed);
+    void run_middlewares(std::shared_ptr<Socket> socket, std::size_t index,
+                         std::shared_ptr<RecoveredSession> recovered);
+    void finish_connect(const std::shared_ptr<Socket>& socket, const std::shared_ptr<RecoveredSession>& recovered);
 
     Server* server_;
     std::string name_;
