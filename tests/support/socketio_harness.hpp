@@ -2,6 +2,7 @@
 // A socketio::Server without an engine, fed through accept() with FakeSessions; an io_context
 // the test drives (poll / run_one_for) for timers. No sockets, no sleeps.
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -56,6 +57,19 @@ struct Harness {
         auto v = boost::json::parse(frame.substr(brace));
         auto* sid = v.as_object().if_contains("sid");
         return sid ? std::string(sid->as_string()) : std::string();
+    }
+
+    /** Runs handlers until `done()` or `limit` elapsed (timer tests use 1 ms timeouts, so
+        this returns after about that long). */
+    template <class Pred>
+    bool run_until(Pred done, std::chrono::milliseconds limit = std::chrono::seconds(2)) {
+        auto deadline = std::chrono::steady_clock::now() + limit;
+        while (!done()) {
+            if (std::chrono::steady_clock::now() >= deadline) return false;
+            if (ioc.stopped()) ioc.restart();
+            ioc.run_one_until(deadline);
+        }
+        return true;
     }
 
     boost::asio::io_context ioc;

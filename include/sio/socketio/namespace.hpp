@@ -1,6 +1,7 @@
 #pragma once
 // A namespace: its sockets on this instance, middlewares, event handlers and adapter.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -9,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/json/value.hpp>
@@ -60,9 +62,12 @@ public:
     void on_server_side(std::string event, ServerSideHandler fn);
 
     BroadcastOperator to(std::string room) { return BroadcastOperator(*this).to(std::move(room)); }
+    BroadcastOperator to(const std::vector<std::string>& rooms) { return BroadcastOperator(*this).to(rooms); }
+    BroadcastOperator in(std::string room) { return to(std::move(room)); }
     BroadcastOperator except(std::string room) { return BroadcastOperator(*this).except(std::move(room)); }
     BroadcastOperator local() { return BroadcastOperator(*this).local(); }
     BroadcastOperator volatile_() { return BroadcastOperator(*this).volatile_(); }
+    BroadcastOperator timeout(std::chrono::milliseconds ms) { return BroadcastOperator(*this).timeout(ms); }
     BroadcastOperator all() { return BroadcastOperator(*this); }
     bool emit(std::string_view event, Payload args = {}) { return all().emit(event, std::move(args)); }
 
