@@ -100,10 +100,10 @@ void Client::on_protocol_error(std::string_view why) {
 
 void Client::on_close(engineio::CloseReason reason) {
     closing_ = true;
+    if (!server_) return;  // detached: nothing left to tell
     connect_timer_.cancel();
     for (const auto& socket : pending_) socket->detach();  // their middleware results are dropped
     pending_.clear();
-    if (!server_) return;
     const DisconnectReason why = from_engine(reason);
     auto sockets = sockets_;  // each close removes itself from sockets_
     for (const auto& [nsp, socket] : sockets) socket->on_close(why);

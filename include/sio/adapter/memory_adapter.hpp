@@ -79,9 +79,12 @@ public:
     /** The Engine.IO frames of `packet`: `4<text>` then one binary frame per attachment. */
     static std::vector<core::SharedFrame> encode_frames(const socketio::Packet& packet);
     socketio::Namespace& nsp() const noexcept { return *nsp_; }
+    /** The namespace name ("/", "/admin"), usable without including namespace.hpp. */
+    const std::string& namespace_name() const noexcept { return nsp_name_; }
 
 private:
     socketio::Namespace* nsp_;
+    std::string nsp_name_;
     std::unique_ptr<RoomIndex> index_;
     std::unique_ptr<socketio::SessionStore> sessions_;  // null unless session-aware
 };

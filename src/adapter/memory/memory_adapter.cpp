@@ -17,7 +17,7 @@ using socketio::BroadcastOptions;
 using socketio::Packet;
 
 MemoryAdapter::MemoryAdapter(socketio::Namespace& nsp, MemoryAdapterOptions options)
-    : nsp_(&nsp), index_(std::make_unique<RoomIndex>()) {
+    : nsp_(&nsp), nsp_name_(nsp.name()), index_(std::make_unique<RoomIndex>()) {
     if (options.session_aware)
         sessions_ = std::make_unique<socketio::SessionStore>(options.max_disconnection_duration,
                                                              std::move(options.steady_clock),
@@ -62,9 +62,9 @@ std::vector<core::SharedFrame> MemoryAdapter::encode_frames(const Packet& packet
 void MemoryAdapter::broadcast(const Packet& packet, const BroadcastOptions& opts) {
     const Packet* out = &packet;
     Packet copy;
-    if (packet.nsp != nsp_->name() || (sessions_ && socketio::SessionStore::eligible(packet, opts))) {
+    if (packet.nsp != nsp_name_ || (sessions_ && socketio::SessionStore::eligible(packet, opts))) {
         copy = packet;
-        copy.nsp = nsp_->name();
+        copy.nsp = nsp_name_;
         // Logged even without a local target: the socket it was meant for may be disconnected
         // right now and come back with an older offset.
         if (sessions_ && socketio::SessionStore::eligible(copy, opts)) sessions_->record(copy, opts);
@@ -80,7 +80,7 @@ void MemoryAdapter::broadcast_with_ack(const Packet& packet, const BroadcastOpti
                                        std::function<void(std::size_t)> on_client_count,
                                        std::function<void(socketio::Payload)> on_ack) {
     Packet out = packet;
-    out.nsp = nsp_->name();
+    out.nsp = nsp_name_;
     out.id = nsp_->next_ack_id();  // one id for every target, from the namespace counter
     auto targets = local_sockets(opts);
     if (!targets.empty()) {

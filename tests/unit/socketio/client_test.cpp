@@ -417,15 +417,25 @@ TEST(SocketioClient, ServerCloseDisconnectsWithShuttingDown) {
 }
 
 TEST(SocketioClient, ServerDestroyedBeforeSessionsDetachesClients) {
-    auto c = std::make_unique<Connection>();
+    boost::asio::io_context ioc;  // outlives everything, as the event loop does
+    test::FakeSession session;
+    std::unique_ptr<engineio::SessionHandler> handler;
+    bool disconnected = false;
     {
-        Harness h;
-        *c = h.open();
-        h.join(*c);
+        Server server(ioc.get_executor(), {}, without_engine);
+        server.of("/").on_connection([&](const std::shared_ptr<Socket>& s) {
+            s->on_disconnect([&](Socket&, DisconnectReason) { disconnected = true; });
+        });
+        handler = server.accept(session);
+        handler->on_message("0");
+        EXPECT_EQ(session.take().size(), 1u);
     }
-    c->recv("2[\"x\"]");  // nothing may touch the destroyed server
-    c->engine_close(CloseReason::transport_close);
-    EXPECT_FALSE(c->session->closed());
+    handler->on_message("2[\"x\"]");  // nothing may touch the destroyed server
+    handler->on_close(CloseReason::transport_close);
+    handler.reset();
+    ioc.poll();
+    EXPECT_FALSE(session.closed());
+    EXPECT_FALSE(disconnected);
 }
 
 }  // namespace
