@@ -153,10 +153,14 @@ bool placeholders_valid(const boost::json::value& v, std::size_t count) noexcept
     if (!obj) return true;
     const auto* flag = obj->if_contains("_placeholder");
     if (flag && flag->is_bool() && flag->get_bool()) {
-        if (!is_placeholder(v)) return false;
-        const auto& num = obj->at("num");
-        double index = num.is_double() ? num.get_double() : static_cast<double>(num.to_number<std::uint64_t>());
-        return index < static_cast<double>(count);
+        if (!is_placeholder(v)) return false;  // num missing, negative, fractional, not a number
+        const auto& num = *obj->if_contains("num");
+        switch (num.kind()) {
+            case boost::json::kind::int64: return static_cast<std::uint64_t>(num.get_int64()) < count;
+            case boost::json::kind::uint64: return num.get_uint64() < count;
+            case boost::json::kind::double_: return num.get_double() < static_cast<double>(count);
+            default: return false;
+        }
     }
     return std::all_of(obj->begin(), obj->end(), [&](const auto& member) { return placeholders_valid(member.value(), count); });
 }
@@ -217,7 +221,6 @@ boost::system::result<std::optional<Packet>> Decoder::feed_text(std::string_view
         if (!is_binary_type(packet.type)) return std::optional<Packet>(std::move(packet));
 
         packet.type = packet.type == PacketType::binary_event ? PacketType::event : PacketType::ack;
-        packet.attachments.reserve(header->attachments);
         expected_ = header->attachments;
         partial_ = std::move(packet);
         return std::optional<Packet>();

@@ -335,6 +335,15 @@ TEST(SocketioParser, RejectsMoreThanTenAttachments) {
     EXPECT_EQ(r.error(), parse_error::bad_attachments);
 }
 
+TEST(SocketioParser, HugeAttachmentLimitDoesNotPreallocate) {
+    Decoder d(SIZE_MAX);
+    auto r = d.feed_text(R"(518446744073709551615-["a",{"_placeholder":true,"num":0}])");
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(r->has_value());
+    EXPECT_TRUE(d.pending());
+    EXPECT_TRUE(d.feed_binary("x"));
+}
+
 TEST(SocketioParser, RejectsTruncatedJson) {
     expect_rejected("2[\"a\"", parse_error::invalid_json);
     expect_rejected("2[\"a", parse_error::invalid_json);
