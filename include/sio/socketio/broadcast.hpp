@@ -38,11 +38,13 @@ public:
     BroadcastOperator volatile_() const;
     BroadcastOperator timeout(std::chrono::milliseconds ms) const;
 
-    /** Emits to every target. Returns false (and sends nothing) for a reserved event name. */
+    /** Emits to every target, the packet encoded once. Returns false (and sends nothing) for a
+        reserved event name. */
     bool emit(std::string_view event, Payload args = {}) const;
 
     /** Emits with one ack id; `done` runs once, when every target answered or at the timeout
-        (default 2000 ms when timeout() was not called). */
+        (default 2000 ms when timeout() was not called). With no target at all it may run before
+        this call returns. Responses are the first argument of each client's ack. */
     bool emit_with_ack(std::string_view event, Payload args,
                        std::function<void(BroadcastAckResult)> done) const;
 

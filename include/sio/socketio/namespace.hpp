@@ -1,6 +1,7 @@
 #pragma once
 // A namespace: its sockets on this instance, middlewares, event handlers and adapter.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -9,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/json/value.hpp>
@@ -60,9 +62,12 @@ public:
     void on_server_side(std::string event, ServerSideHandler fn);
 
     BroadcastOperator to(std::string room) { return BroadcastOperator(*this).to(std::move(room)); }
+    BroadcastOperator to(const std::vector<std::string>& rooms) { return BroadcastOperator(*this).to(rooms); }
+    BroadcastOperator in(std::string room) { return to(std::move(room)); }
     BroadcastOperator except(std::string room) { return BroadcastOperator(*this).except(std::move(room)); }
     BroadcastOperator local() { return BroadcastOperator(*this).local(); }
     BroadcastOperator volatile_() { return BroadcastOperator(*this).volatile_(); }
+    BroadcastOperator timeout(std::chrono::milliseconds ms) { return BroadcastOperator(*this).timeout(ms); }
     BroadcastOperator all() { return BroadcastOperator(*this); }
     bool emit(std::string_view event, Payload args = {}) { return all().emit(event, std::move(args)); }
 
@@ -77,11 +82,14 @@ public:
     const std::unordered_map<std::string, std::shared_ptr<Socket>>& sockets() const noexcept { return sockets_; }
 
     // ---- used by Client / Adapter / Socket -------------------------------------------
-    /** Runs a CONNECT for `client` (recovery, middlewares, join own room, CONNECT answer). */
+    /** Runs a CONNECT for `client`: session recovery when the auth has string `pid` and
+        `offset`, middlewares (skipped for a recovered session when skip_middlewares), then
+        rooms, missed packets, the CONNECT answer and the connection handlers. */
     void connect(Client& client, boost::json::object auth);
     /** Removes a closed socket from the index. */
     void remove(const std::string& sid);
-    /** Dispatches an incoming event to the namespace handler, if any. */
+    /** Dispatches an incoming event to the namespace handler, if any (none: the event is
+        dropped and never acknowledged). */
     void dispatch_event(const std::shared_ptr<Socket>& socket, std::string_view event, Payload args, Ack ack);
     /** Dispatches a serverSideEmit from another instance (adapter). */
     void dispatch_server_side(const std::string& event, Payload args, std::function<void(boost::json::value)> ack);
@@ -89,8 +97,9 @@ public:
     std::uint64_t next_ack_id() noexcept { return next_ack_id_++; }
 
 private:
-    void run_middlewares(std::shared_ptr<Socket> socket, std::size_t index);
-    void finish_connect(std::shared_ptr<Socket> socket, std::vector<Packet> missed);
+    void run_middlewares(std::shared_ptr<Socket> socket, std::size_t index,
+                         std::shared_ptr<RecoveredSession> recovered);
+    void finish_connect(const std::shared_ptr<Socket>& socket, const std::shared_ptr<RecoveredSession>& recovered);
 
     Server* server_;
     std::string name_;

@@ -1,9 +1,11 @@
 #pragma once
 // The Socket.IO server facade (socket.io's `Server`): namespaces over an Engine.IO server.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_set>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -20,9 +22,23 @@ namespace sio::socketio {
         io.of("/").on("chat", [](auto& socket, Payload args, Ack ack) { ... });
         router.mount(io.engine());   // requests under opts.path
 */
+/** Tag for the Server constructor that makes no Engine.IO server. */
+struct WithoutEngine {
+    explicit WithoutEngine() = default;
+};
+inline constexpr WithoutEngine without_engine{};
+
+class Client;
+
 class Server {
 public:
+    /** Makes the Engine.IO server for `options.path` whose sessions get a Socket.IO client. */
     Server(boost::asio::any_io_executor executor, ServerOptions options);
+    /** No Engine.IO server: sessions are fed through accept() (unit tests, embedding);
+        engine() must not be called. */
+    Server(boost::asio::any_io_executor executor, ServerOptions options, WithoutEngine);
+    /** Detaches every live client (no disconnect callbacks run); close() first for an orderly
+        shutdown. */
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
@@ -34,19 +50,33 @@ public:
 
     /** The Engine.IO server to mount on the HTTP router at `options().path`. */
     engineio::Server& engine() noexcept { return *engine_; }
+    bool has_engine() const noexcept { return engine_ != nullptr; }
+
+    /** The Socket.IO handler of a new Engine.IO session (the engine's connection callback).
+        The session owns the result. */
+    std::unique_ptr<engineio::SessionHandler> accept(engineio::Session& session);
     const ServerOptions& options() const noexcept { return options_; }
     boost::asio::any_io_executor executor() const { return executor_; }
     core::IdGenerator& ids() noexcept { return ids_; }
 
-    /** Disconnects every socket with `server shutting down` and closes every session. */
+    /** Disconnects every socket with `server shutting down` (a recoverable reason: sessions
+        are persisted when recovery is on) and closes every session. */
     void close();
+
+    // ---- used by Client ------------------------------------------------------------------
+    void register_client(Client* client) { clients_.insert(client); }
+    void unregister_client(Client* client) noexcept { clients_.erase(client); }
 
 private:
     boost::asio::any_io_executor executor_;
     ServerOptions options_;
     core::IdGenerator ids_;
-    std::unique_ptr<engineio::Server> engine_;
     std::map<std::string, std::unique_ptr<Namespace>> namespaces_;
+    std::unordered_set<Client*> clients_;  // live clients, not owned (their sessions own them)
+    // Type-erased (shared_ptr deleter, close hook) so that code using Server only through
+    // accept() links without the engine: only the engine-making constructor refers to it.
+    std::shared_ptr<engineio::Server> engine_;
+    std::function<void()> close_engine_;
 };
 
 }  // namespace sio::socketio

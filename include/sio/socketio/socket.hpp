@@ -2,9 +2,11 @@
 // A Socket.IO socket: one client connected to one namespace (socket.io's Socket).
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,9 +14,11 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <sio/core/frame.hpp>
 #include <sio/engineio/session.hpp>
 #include <sio/socketio/broadcast.hpp>
 #include <sio/socketio/disconnect_reason.hpp>
+#include <sio/socketio/packet.hpp>
 #include <sio/socketio/payload.hpp>
 
 namespace sio::socketio {
@@ -24,17 +28,22 @@ class Namespace;
 class Socket;
 
 /** The acknowledgement callback of an incoming event. Empty (`!ack`) when the client asked for
-    none. Calling it sends ACK once; later calls do nothing. Safe to keep after the socket closed. */
+    none. Calling it sends ACK (BINARY_ACK when `args` has attachments) once: later calls, also
+    through copies, do nothing. Safe to keep after the socket closed (then it sends nothing). */
 class Ack {
 public:
     Ack() = default;
-    Ack(std::weak_ptr<Socket> socket, std::uint64_t id) : socket_(std::move(socket)), id_(id) {}
-    explicit operator bool() const noexcept { return id_.has_value(); }
-    void operator()(Payload args = {});
+    Ack(std::weak_ptr<Socket> socket, std::uint64_t id);
+    explicit operator bool() const noexcept { return state_ != nullptr; }
+    void operator()(Payload args = {}) const;
 
 private:
-    std::weak_ptr<Socket> socket_;
-    std::optional<std::uint64_t> id_;
+    struct State {
+        std::weak_ptr<Socket> socket;
+        std::uint64_t id;
+        bool sent = false;
+    };
+    std::shared_ptr<State> state_;  // shared by copies, so the ACK goes out once
 };
 
 /** Result of an emit with ack to one socket. */
@@ -54,13 +63,15 @@ public:
     /** Private session id for recovery; empty when recovery is off. */
     const std::string& pid() const noexcept { return pid_; }
     Namespace& nsp() const noexcept { return *nsp_; }
-    bool connected() const noexcept { return client_ != nullptr; }
+    /** True from the CONNECT answer until the socket closes (false while middlewares run). */
+    bool connected() const noexcept { return connected_; }
     bool recovered() const noexcept { return recovered_; }
 
     /** The CONNECT payload (`{}` when none). */
     const boost::json::object& auth() const noexcept { return auth_; }
-    /** The first HTTP request of the Engine.IO session. Valid while connected. */
-    const engineio::Handshake& handshake() const;
+    /** The first HTTP request of the Engine.IO session (a copy taken at creation: valid for
+        the socket's whole life). */
+    const engineio::Handshake& handshake() const noexcept { return handshake_; }
     /** Engine.IO sid and current transport ("polling"/"websocket"); empty once disconnected. */
     std::string engine_id() const;
     std::string transport() const;
@@ -81,7 +92,10 @@ public:
     /** Emits to this socket (through the adapter when recovery is on, so it gets an offset).
         False for a reserved name or a disconnected socket. */
     bool emit(std::string_view event, Payload args = {});
-    /** Emits with an ack and a timeout; `done` runs exactly once on this loop. */
+    /** Emits with an ack and a timeout; `done` runs exactly once on this loop, never before
+        this call returns: with the client's ack arguments, or `timed_out` at the timeout (also
+        when the socket disconnected meanwhile: pending acks are not failed early, as in
+        Node). False (and `done` never runs) for a reserved name or a disconnected socket. */
     bool emit_with_ack(std::string_view event, Payload args, std::chrono::milliseconds timeout,
                        std::function<void(AckResult)> done);
     /** Volatile emit: dropped when the transport is not writable now. */
@@ -96,13 +110,20 @@ public:
         connection, disconnecting the client's other namespaces. */
     void disconnect(bool close = false);
 
-    /** Called once when the socket disconnects (after it left its rooms). */
+    /** Called once when the socket disconnects (after it left its rooms and its namespace). */
     void on_disconnect(std::function<void(Socket&, DisconnectReason)> fn) { on_disconnect_ = std::move(fn); }
 
     // ---- used by Client / Namespace / Adapter (not application API) --------------------
+    /** The connection; null once the socket closed or its client went away. */
     Client* client() const noexcept { return client_; }
     void set_recovered(bool v) noexcept { recovered_ = v; }
-    /** Sends an already-built packet to this socket only (no offset added). */
+    /** Namespace::finish_connect: the CONNECT answer is about to be sent. */
+    void mark_connected() noexcept { connected_ = true; }
+    /** The client went away without a close path (pending middleware, server destroyed):
+        forget it silently, no callback. */
+    void detach() noexcept;
+    /** Sends an already-built packet to this socket only (no offset added). Nothing once the
+        client is gone. */
     void send_packet(const Packet& packet, bool is_volatile = false);
     /** Sends pre-encoded frames (broadcast fan-out). */
     void send_frames(std::span<const core::SharedFrame> frames, bool is_volatile);
@@ -110,16 +131,24 @@ public:
     void on_packet(Packet packet);
     /** Final close path: leave rooms, forget acks, run on_disconnect. Idempotent. */
     void on_close(DisconnectReason reason);
-    /** Registers an ack callback for an outgoing packet id (used by broadcast with ack). */
+    /** Registers an ack callback for an outgoing packet id (used by broadcast with ack). It is
+        forgotten, uncalled, if the socket closes first. */
     void expect_ack(std::uint64_t id, std::function<void(Payload)> fn);
 
 private:
+    void send_ack(std::uint64_t id, Payload args);
+    friend class Ack;
+
     Namespace* nsp_;
     Client* client_;  // null once disconnected
     std::string id_;
     std::string pid_;
     boost::json::object auth_;
+    engineio::Handshake handshake_;
+    std::chrono::system_clock::time_point created_at_;  // handshake `time` and `issued`
     boost::json::value data_;
+    bool connected_ = false;
+    bool closed_ = false;
     bool recovered_ = false;
     std::function<void(Socket&, DisconnectReason)> on_disconnect_;
     struct PendingAcks;

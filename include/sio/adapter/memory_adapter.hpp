@@ -1,0 +1,92 @@
+#pragma once
+// The default adapter (socket.io-adapter's in-memory Adapter, and its SessionAwareAdapter when
+// connection state recovery is on): the room index of one namespace on this instance and the
+// local fan-out of broadcasts, each packet encoded once for all recipients. A cluster adapter
+// derives from it and calls the local operations for the part of the work done here.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <sio/core/frame.hpp>
+#include <sio/socketio/adapter.hpp>
+
+namespace sio::socketio {
+class Namespace;
+class Socket;
+class SessionStore;
+}  // namespace sio::socketio
+
+namespace sio::adapter {
+
+class RoomIndex;
+
+struct MemoryAdapterOptions {
+    /** Connection state recovery: offsets on eligible broadcasts, packet log, sessions. */
+    bool session_aware = false;
+    std::chrono::milliseconds max_disconnection_duration{120000};
+    /** Injected clocks (tests); empty: steady_clock / system_clock. The steady clock drives
+        expiry, the wall clock the offsets. */
+    std::function<std::chrono::steady_clock::time_point()> steady_clock;
+    std::function<std::chrono::system_clock::time_point()> wall_clock;
+};
+
+/** One per namespace, owned by it; every call on the namespace's event loop. */
+class MemoryAdapter : public socketio::Adapter {
+public:
+    explicit MemoryAdapter(socketio::Namespace& nsp, MemoryAdapterOptions options = {});
+    ~MemoryAdapter() override;
+    MemoryAdapter(const MemoryAdapter&) = delete;
+    MemoryAdapter& operator=(const MemoryAdapter&) = delete;
+
+    // ---- socketio::Adapter ---------------------------------------------------------------
+    void add_all(const std::string& sid, const std::vector<std::string>& rooms) override;
+    void del(const std::string& sid, const std::string& room) override;
+    void del_all(const std::string& sid) override;
+    std::vector<std::string> socket_rooms(const std::string& sid) const override;
+
+    /** Local delivery. Session-aware: an eligible packet (EVENT, no ack id, not volatile) gets
+        an offset appended as its last argument and is logged before it is encoded. */
+    void broadcast(const socketio::Packet& packet, const socketio::BroadcastOptions& opts) override;
+    /** Allocates the ack id from the namespace, registers `on_ack` on every target, then calls
+        `on_client_count(targets)` once. */
+    void broadcast_with_ack(const socketio::Packet& packet, const socketio::BroadcastOptions& opts,
+                            std::function<void(std::size_t)> on_client_count,
+                            std::function<void(socketio::Payload)> on_ack) override;
+    /** Calls `done` before returning, never with an error. */
+    void fetch_sockets(const socketio::BroadcastOptions& opts,
+                       std::function<void(socketio::ErrorCode, std::vector<socketio::SocketInfo>)> done) override;
+    void add_sockets(const socketio::BroadcastOptions& opts, const std::vector<std::string>& rooms) override;
+    void del_sockets(const socketio::BroadcastOptions& opts, const std::vector<std::string>& rooms) override;
+    void disconnect_sockets(const socketio::BroadcastOptions& opts, bool close) override;
+    /** Standalone: nobody to tell; `on_acks` (if any) gets an empty vector at once. */
+    void server_side_emit(const std::string& event, const socketio::Payload& args,
+                          std::function<void(socketio::ErrorCode, std::vector<boost::json::value>)> on_acks) override;
+    /** Always 1, before returning. */
+    void server_count(std::function<void(socketio::ErrorCode, std::size_t)> done) override;
+
+    bool supports_recovery() const noexcept override { return sessions_ != nullptr; }
+    void persist_session(socketio::PersistedSession session) override;
+    std::optional<socketio::RecoveredSession> restore_session(const std::string& pid,
+                                                              const std::string& offset) override;
+
+    // ---- for derived (cluster) adapters --------------------------------------------------
+    /** Local sockets matching `opts`, each once (rooms/except only; flags ignored). */
+    std::vector<std::shared_ptr<socketio::Socket>> local_sockets(const socketio::BroadcastOptions& opts) const;
+    /** The Engine.IO frames of `packet`: `4<text>` then one binary frame per attachment. */
+    static std::vector<core::SharedFrame> encode_frames(const socketio::Packet& packet);
+    socketio::Namespace& nsp() const noexcept { return *nsp_; }
+    /** The namespace name ("/", "/admin"), usable without including namespace.hpp. */
+    const std::string& namespace_name() const noexcept { return nsp_name_; }
+
+private:
+    socketio::Namespace* nsp_;
+    std::string nsp_name_;
+    std::unique_ptr<RoomIndex> index_;
+    std::unique_ptr<socketio::SessionStore> sessions_;  // null unless session-aware
+};
+
+}  // namespace sio::adapter

@@ -1,0 +1,165 @@
+// Client: one per Engine.IO session.
+// Incoming: text/binary message -> Decoder -> on_decoded: CONNECT -> Namespace::connect;
+// other packets -> the socket of their namespace. Anything the protocol forbids (decode error,
+// packet for a namespace not joined, second CONNECT, CONNECT_ERROR from the client) closes the
+// whole session with `forced close`; the sockets then close from on_close with that reason.
+// Outgoing: one text frame `4<packet>` + one binary frame per attachment, in one send().
+
+#include "socketio/client.hpp"
+
+#include <algorithm>
+
+#include <sio/adapter/memory_adapter.hpp>
+#include <sio/core/log.hpp>
+#include <sio/socketio/disconnect_reason.hpp>
+#include <sio/socketio/namespace.hpp>
+#include <sio/socketio/server.hpp>
+#include <sio/socketio/socket.hpp>
+
+namespace sio::socketio {
+
+namespace {
+const std::shared_ptr<spdlog::logger>& log() {
+    static const auto logger = core::logger("socketio");
+    return logger;
+}
+}  // namespace
+
+Client::Client(Server& server, engineio::Session& session)
+    : server_(&server), session_(&session), connect_timer_(server.executor()) {
+    server.register_client(this);
+    if (server.options().connect_timeout.count() > 0) {
+        connect_timer_.expires_after(server.options().connect_timeout);
+        connect_timer_.async_wait([this, life = std::weak_ptr<int>(life_)](boost::system::error_code ec) {
+            if (ec || life.expired()) return;
+            if (sockets_.empty()) {
+                log()->debug("sid={} joined no namespace within connect_timeout", session_->id());
+                close(engineio::CloseReason::forced_close);
+            }
+        });
+    }
+}
+
+Client::~Client() {
+    // on_close normally ran already; if not, nobody will tell the sockets any more.
+    if (server_) {
+        auto sockets = sockets_;
+        for (const auto& [nsp, socket] : sockets) socket->on_close(DisconnectReason::transport_close);
+        server_->unregister_client(this);
+    }
+    for (const auto& socket : pending_) socket->detach();
+}
+
+// ---- incoming --------------------------------------------------------------------------------
+
+void Client::on_message(std::string_view text) {
+    if (closing_ || !server_) return;
+    auto result = decoder_.feed_text(text);
+    if (!result) return on_protocol_error(result.error().message());
+    if (*result) on_decoded(std::move(**result));
+}
+
+void Client::on_binary(std::string_view bytes) {
+    if (closing_ || !server_) return;
+    auto result = decoder_.feed_binary(bytes);
+    if (!result) return on_protocol_error(result.error().message());
+    if (*result) on_decoded(std::move(**result));
+}
+
+void Client::on_decoded(Packet packet) {
+    if (packet.type == PacketType::connect) {
+        bool pending = std::any_of(pending_.begin(), pending_.end(),
+                                   [&](const auto& s) { return s->nsp().name() == packet.nsp; });
+        if (sockets_.contains(packet.nsp) || pending) return on_protocol_error("CONNECT for a joined namespace");
+        boost::json::object auth;
+        if (auto* o = packet.data.if_object()) auth = std::move(*o);
+        return connect(packet.nsp, std::move(auth));
+    }
+    auto it = sockets_.find(packet.nsp);
+    if (it == sockets_.end()) return on_protocol_error("packet for a namespace not joined");
+    if (packet.type == PacketType::connect_error) return on_protocol_error("CONNECT_ERROR from the client");
+    auto socket = it->second;  // keeps it alive while its handlers run
+    socket->on_packet(std::move(packet));
+}
+
+void Client::connect(const std::string& nsp, boost::json::object auth) {
+    Namespace* target = server_->find(nsp);
+    if (!target) {
+        // Refused, but the connection stays open (other namespaces are unaffected).
+        send_packet(Packet{PacketType::connect_error, nsp, std::nullopt,
+                           boost::json::object{{"message", "Invalid namespace"}}, {}});
+        return;
+    }
+    target->connect(*this, std::move(auth));
+}
+
+void Client::on_protocol_error(std::string_view why) {
+    log()->warn("sid={} closing: {}", session_->id(), why);
+    close(engineio::CloseReason::forced_close);
+}
+
+void Client::on_close(engineio::CloseReason reason) {
+    closing_ = true;
+    if (!server_) return;  // detached: nothing left to tell
+    connect_timer_.cancel();
+    for (const auto& socket : pending_) socket->detach();  // their middleware results are dropped
+    pending_.clear();
+    const DisconnectReason why = from_engine(reason);
+    auto sockets = sockets_;  // each close removes itself from sockets_
+    for (const auto& [nsp, socket] : sockets) socket->on_close(why);
+    sockets_.clear();
+}
+
+// ---- outgoing --------------------------------------------------------------------------------
+
+engineio::SendResult Client::send_packet(const Packet& packet, bool is_volatile) {
+    auto frames = adapter::MemoryAdapter::encode_frames(packet);
+    return session_->send(frames, is_volatile);
+}
+
+engineio::SendResult Client::send_frames(std::span<const core::SharedFrame> frames, bool is_volatile) {
+    return session_->send(frames, is_volatile);
+}
+
+// ---- namespace bookkeeping -------------------------------------------------------------------
+
+void Client::add_pending(const std::shared_ptr<Socket>& socket) { pending_.push_back(socket); }
+
+void Client::remove_pending(const Socket& socket) noexcept {
+    auto it = std::find_if(pending_.begin(), pending_.end(), [&](const auto& s) { return s.get() == &socket; });
+    if (it != pending_.end()) pending_.erase(it);
+}
+
+void Client::add_socket(const std::shared_ptr<Socket>& socket) {
+    sockets_.insert_or_assign(socket->nsp().name(), socket);
+    connect_timer_.cancel();  // once a namespace is joined the timeout never applies again
+}
+
+void Client::remove_socket(const std::string& nsp, const Socket& socket) noexcept {
+    auto it = sockets_.find(nsp);
+    if (it != sockets_.end() && it->second.get() == &socket) sockets_.erase(it);
+}
+
+void Client::disconnect_all() {
+    auto sockets = sockets_;
+    for (const auto& [nsp, socket] : sockets) socket->disconnect(false);
+    close(engineio::CloseReason::forced_close);
+}
+
+void Client::close(engineio::CloseReason reason) {
+    if (std::exchange(closing_, true)) return;
+    connect_timer_.cancel();
+    session_->close(reason);
+}
+
+void Client::detach() noexcept {
+    server_ = nullptr;
+    closing_ = true;
+    connect_timer_.cancel();
+    for (const auto& [nsp, socket] : sockets_) socket->detach();
+    for (const auto& socket : pending_) socket->detach();
+    sockets_.clear();
+    pending_.clear();
+}
+
+}  // namespace sio::socketio

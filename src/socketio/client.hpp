@@ -1,0 +1,84 @@
+#pragma once
+// socketio::Client: the Socket.IO side of one Engine.IO session (socket.io's Client). Decodes
+// the session's messages, multiplexes namespaces (one Socket per connected namespace), answers
+// CONNECTs, enforces connect_timeout and turns any protocol violation into closing the whole
+// session with `forced close`. Owned by the session; every call on the server's event loop.
+
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/object.hpp>
+
+#include <sio/core/frame.hpp>
+#include <sio/engineio/session.hpp>
+#include <sio/socketio/packet.hpp>
+#include <sio/socketio/parser.hpp>
+
+namespace sio::socketio {
+
+class Server;
+class Socket;
+
+class Client final : public engineio::SessionHandler {
+public:
+    /** Registers with `server` (so that a destroyed Server detaches it) and arms the connect
+        timer. */
+    Client(Server& server, engineio::Session& session);
+    ~Client() override;
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    // ---- engineio::SessionHandler --------------------------------------------------------
+    void on_message(std::string_view text) override;
+    void on_binary(std::string_view bytes) override;
+    /** Every socket (connected or waiting for its middlewares) closes with from_engine(reason). */
+    void on_close(engineio::CloseReason reason) override;
+
+    // ---- used by Namespace / Socket / Server ---------------------------------------------
+    engineio::Session& session() noexcept { return *session_; }
+    Server* server() const noexcept { return server_; }
+
+    /** Encodes `packet` (text frame `4...` plus one binary frame per attachment) and sends it
+        as one unit, so a volatile drop never splits it. */
+    engineio::SendResult send_packet(const Packet& packet, bool is_volatile = false);
+    engineio::SendResult send_frames(std::span<const core::SharedFrame> frames, bool is_volatile);
+
+    /** A socket waiting for its middlewares: detached if the client goes away meanwhile. */
+    void add_pending(const std::shared_ptr<Socket>& socket);
+    void remove_pending(const Socket& socket) noexcept;
+    /** The namespace connection succeeded: the socket now receives that namespace's packets
+        (and the connect timer is stopped for good). */
+    void add_socket(const std::shared_ptr<Socket>& socket);
+    /** Socket close path: forget the socket of namespace `nsp`. */
+    void remove_socket(const std::string& nsp, const Socket& socket) noexcept;
+    bool has_namespace(const std::string& nsp) const noexcept { return sockets_.contains(nsp); }
+
+    /** socket.disconnect(true): DISCONNECT to every namespace (reason `server namespace
+        disconnect`), then close the session (`forced close`). */
+    void disconnect_all();
+    /** Closes the Engine.IO session; sockets close when on_close arrives. Idempotent. */
+    void close(engineio::CloseReason reason = engineio::CloseReason::forced_close);
+    /** The Server is going away: forget sockets silently, ignore everything from now on. */
+    void detach() noexcept;
+
+private:
+    void on_decoded(Packet packet);
+    void connect(const std::string& nsp, boost::json::object auth);
+    void on_protocol_error(std::string_view why);
+
+    Server* server_;  // null once detached
+    engineio::Session* session_;
+    Decoder decoder_;
+    boost::asio::steady_timer connect_timer_;
+    std::map<std::string, std::shared_ptr<Socket>> sockets_;  // by namespace
+    std::vector<std::shared_ptr<Socket>> pending_;             // middlewares running
+    bool closing_ = false;                                    // close() asked, or on_close ran
+    std::shared_ptr<int> life_ = std::make_shared<int>(0);    // weak in timer handlers
+};
+
+}  // namespace sio::socketio

@@ -1,0 +1,65 @@
+// socketio::Server: the namespace registry and the entry point of new Engine.IO sessions.
+// Shutdown order matters: sockets first (their close path touches namespaces and adapters),
+// then the engine, whose sessions own the clients.
+
+#include <sio/socketio/server.hpp>
+
+#include <vector>
+
+#include "socketio/client.hpp"
+
+namespace sio::socketio {
+
+namespace {
+std::string normalise(std::string name) {
+    if (name.empty() || name.front() != '/') name.insert(name.begin(), '/');
+    return name;
+}
+}  // namespace
+
+Server::Server(boost::asio::any_io_executor executor, ServerOptions options, WithoutEngine)
+    : executor_(std::move(executor)), options_(std::move(options)) {
+    of("/");  // the main namespace always exists
+}
+
+Server::~Server() {
+    // The engine's sessions own the clients; a session may outlive the engine (pending async
+    // operations keep it), so detach every client first: afterwards they touch nothing here.
+    for (Client* client : std::vector<Client*>(clients_.begin(), clients_.end())) client->detach();
+    clients_.clear();
+    close_engine_ = nullptr;
+    engine_.reset();
+}
+
+Namespace& Server::of(std::string name) {
+    name = normalise(std::move(name));
+    auto it = namespaces_.find(name);
+    if (it == namespaces_.end()) it = namespaces_.emplace(name, std::make_unique<Namespace>(*this, name)).first;
+    return *it->second;
+}
+
+Namespace* Server::find(const std::string& name) noexcept {
+    auto it = namespaces_.find(name);
+    return it == namespaces_.end() ? nullptr : it->second.get();
+}
+
+std::unique_ptr<engineio::SessionHandler> Server::accept(engineio::Session& session) {
+    return std::make_unique<Client>(*this, session);
+}
+
+void Server::close() {
+    for (auto& [name, nsp] : namespaces_) {
+        std::vector<std::shared_ptr<Socket>> sockets;
+        sockets.reserve(nsp->sockets().size());
+        for (const auto& [sid, socket] : nsp->sockets()) sockets.push_back(socket);
+        for (const auto& socket : sockets) socket->on_close(DisconnectReason::server_shutting_down);
+    }
+    if (close_engine_) {
+        close_engine_();
+    } else {
+        for (Client* client : std::vector<Client*>(clients_.begin(), clients_.end()))
+            client->close(engineio::CloseReason::server_shutting_down);
+    }
+}
+
+}  // namespace sio::socketio

@@ -1,0 +1,109 @@
+// Namespace registry and per-namespace behaviour.
+
+#include <sio/socketio/namespace.hpp>
+
+#include <sio/adapter/memory_adapter.hpp>
+
+#include <gtest/gtest.h>
+
+#include "support/socketio_harness.hpp"
+
+using namespace sio;
+using namespace sio::socketio;
+using sio::test::Harness;
+
+namespace {
+
+TEST(Namespace, NamesAreNormalisedAndMainAlwaysExists) {
+    Harness h;
+    EXPECT_NE(h.server.find("/"), nullptr);
+    EXPECT_EQ(h.server.find("/chat"), nullptr);
+    auto& chat = h.server.of("chat");
+    EXPECT_EQ(chat.name(), "/chat");
+    EXPECT_EQ(&h.server.of("/chat"), &chat);
+    EXPECT_EQ(h.server.find("/chat"), &chat);
+    EXPECT_EQ(&chat.server(), &h.server);
+}
+
+TEST(Namespace, EventHandlersArePerNamespace) {
+    Harness h;
+    h.server.of("/a");
+    std::vector<std::string> seen;
+    h.server.of("/").on("e", [&](const auto&, Payload, Ack) { seen.push_back("/"); });
+    h.server.of("/a").on("e", [&](const auto&, Payload, Ack) { seen.push_back("/a"); });
+    auto c = h.open();
+    h.join(c, "/");
+    h.join(c, "/a");
+    c.recv("2/a,[\"e\"]");
+    c.recv("2[\"e\"]");
+    EXPECT_EQ(seen, (std::vector<std::string>{"/a", "/"}));
+}
+
+TEST(Namespace, HandlerCanEmitBackAndJoinRooms) {
+    Harness h;
+    h.server.of("/").on("join", [&](const std::shared_ptr<Socket>& s, Payload args, Ack ack) {
+        s->join(std::string(args.args.at(0).as_string()));
+        s->emit("joined", std::move(args));
+        if (ack) ack();
+    });
+    auto c = h.open();
+    auto sid = h.join(c);
+    c.recv("23[\"join\",\"r1\"]");
+    EXPECT_EQ(c.take(), (std::vector<std::string>{"42[\"joined\",\"r1\"]", "433[]"}));
+    EXPECT_EQ(h.server.of("/").socket(sid)->rooms().size(), 2u);
+    h.server.of("/").to("r1").emit("in-room");
+    EXPECT_EQ(c.take(), std::vector<std::string>{"42[\"in-room\"]"});
+}
+
+TEST(Namespace, ConnectionHandlerMayDisconnect) {
+    Harness h;
+    h.server.of("/").on_connection([](const std::shared_ptr<Socket>& s) { s->disconnect(); });
+    auto c = h.open();
+    c.recv("0");
+    auto frames = c.take();
+    ASSERT_EQ(frames.size(), 2u);
+    EXPECT_TRUE(frames[0].starts_with("40{"));
+    EXPECT_EQ(frames[1], "41");
+    EXPECT_TRUE(h.server.of("/").sockets().empty());
+}
+
+TEST(Namespace, ServerSideHandlerDispatch) {
+    Harness h;
+    boost::json::value got;
+    h.server.of("/").on_server_side("sync", [&](Payload args, std::function<void(boost::json::value)> ack) {
+        got = args.args.at(0);
+        if (ack) ack(boost::json::value(1));
+    });
+    boost::json::value acked;
+    h.server.of("/").dispatch_server_side("sync", Payload(boost::json::array{"x"}),
+                                          [&](boost::json::value v) { acked = std::move(v); });
+    EXPECT_EQ(got, "x");
+    EXPECT_EQ(acked, 1);
+    h.server.of("/").dispatch_server_side("unknown", {}, {});
+}
+
+TEST(Namespace, SocketEngineInfo) {
+    Harness h;
+    auto c = h.open();
+    auto s = h.server.of("/").socket(h.join(c));
+    EXPECT_EQ(s->engine_id(), c.session->id());
+    EXPECT_EQ(s->transport(), "websocket");
+    EXPECT_EQ(s->handshake().address, "::ffff:127.0.0.1");
+    c.engine_close(engineio::CloseReason::transport_close);
+    EXPECT_EQ(s->engine_id(), "");
+    EXPECT_FALSE(s->connected());
+}
+
+TEST(Namespace, CustomAdapterFactoryIsUsed) {
+    ServerOptions options;
+    int made = 0;
+    options.adapter_factory = [&](Namespace& nsp) -> std::unique_ptr<Adapter> {
+        ++made;
+        return std::make_unique<adapter::MemoryAdapter>(nsp);
+    };
+    Harness h(options);
+    h.server.of("/x");
+    EXPECT_EQ(made, 2);
+}
+
+}  // namespace
