@@ -413,9 +413,16 @@ export async function connectClient(base, nsp = "/", { mode = "websocket", timeo
   return socket;
 }
 
-/** emitWithAck with a timeout. */
+/** Emits with an acknowledgement (5 s timeout); resolves with ALL the ack arguments (an array). */
 export function ack(socket, event, ...args) {
-  return socket.timeout(5000).emitWithAck(event, ...args);
+  return new Promise((resolve, reject) => {
+    socket.timeout(5000).emit(event, ...args, (err, ...res) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+/** Like ack() but resolves with the first ack argument. */
+export async function ack1(socket, event, ...args) {
+  return (await ack(socket, event, ...args))[0];
 }
 
 /** Closes every client in the list (ignores errors). */
