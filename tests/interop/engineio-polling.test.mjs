@@ -132,3 +132,26 @@ test("the server keeps answering after all of the above", async () => {
   const res = await request(srv.url + "/health");
   assert.equal(res.status, 200);
 });
+
+test("volatile over polling: dropped while no GET is pending, delivered to a pending GET, never reordered", async () => {
+  const p = await session("/socket.io/");
+  await p.send("40");
+  await p.until((pk) => typeof pk === "string" && pk.startsWith("40{"));
+  // No GET pending: every volatile packet is dropped, the normal `:done` event is buffered.
+  await p.send('42["volatile-burst",{"count":5}]');
+  await sleep(200);
+  const seen = await p.until((pk) => pk === '42["volatile:done",5]');
+  assert.deepEqual(seen.filter((pk) => typeof pk === "string" && pk.startsWith('42["volatile",')), []);
+
+  // A GET is pending: the transport is writable, so at least the first one is delivered.
+  const pending = p.pendingGet();
+  await sleep(150);
+  await p.send('42["volatile-burst",{"count":5}]');
+  const res = await withTimeout(pending.promise, 5000, "pending GET");
+  assert.equal(res.packets[0], '42["volatile",0]', JSON.stringify(res.packets));
+  const rest = await p.until((pk) => pk === '42["volatile:done",5]');
+  const nums = [...res.packets, ...rest]
+    .filter((pk) => typeof pk === "string" && pk.startsWith('42["volatile",'))
+    .map((pk) => JSON.parse(pk.slice(2))[1]);
+  for (let i = 1; i < nums.length; i++) assert.ok(nums[i] > nums[i - 1], `reordered or duplicated: ${nums}`);
+});
