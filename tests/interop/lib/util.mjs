@@ -416,7 +416,9 @@ export async function connectClient(base, nsp = "/", { mode = "websocket", timeo
 /** Emits with an acknowledgement (5 s timeout); resolves with ALL the ack arguments (an array). */
 export function ack(socket, event, ...args) {
   return new Promise((resolve, reject) => {
-    socket.timeout(5000).emit(event, ...args, (err, ...res) => (err ? reject(err) : resolve(res)));
+    socket.timeout(5000).emit(event, ...args, (err, ...res) =>
+      err ? reject(new Error(`no ack for "${event}" on ${socket.nsp} within 5000 ms (connected=${socket.connected})`)) : resolve(res),
+    );
   });
 }
 
