@@ -49,7 +49,7 @@ public:
 // Non-negative decimal integer, nothing else (no sign, no spaces).
 template <typename Int>
 bool parse_uint(std::string_view s, Int& out) {
-    if (s.empty()) {
+    if (s.empty() || s.front() < '0' || s.front() > '9') {
         return false;
     }
     const auto* end = s.data() + s.size();
@@ -57,8 +57,8 @@ bool parse_uint(std::string_view s, Int& out) {
     return ec == std::errc{} && ptr == end;
 }
 
-// Boost.URL rejects a non-numeric port as a generic syntax error; find that case first so the
-// user gets "bad port" rather than "invalid URL".
+// Boost.URL rejects a non-numeric port as a generic syntax error (and 1.81 even accepts
+// "[::1]:x" as host + empty port + path "x"); find that case first so the user gets "bad port".
 bool has_non_numeric_port(std::string_view url) {
     auto scheme_end = url.find("://");
     if (scheme_end == std::string_view::npos) {
@@ -92,11 +92,11 @@ boost::system::error_code make_error_code(redis_error e) noexcept {
 }
 
 boost::system::result<RedisOptions> parse_redis_url(std::string_view url) {
+    if (has_non_numeric_port(url)) {
+        return make_error_code(redis_error::bad_port);
+    }
     auto parsed = boost::urls::parse_uri(url);
     if (!parsed) {
-        if (has_non_numeric_port(url)) {
-            return make_error_code(redis_error::bad_port);
-        }
         return make_error_code(redis_error::invalid_url);
     }
     const boost::urls::url_view& u = *parsed;
