@@ -52,7 +52,9 @@ public:
     RedisBus& operator=(const RedisBus&) = delete;
 
     /** Starts connecting (and reconnecting forever until stop()). `on_ready` runs once, the
-        first time the bus becomes ready(); later recoveries run the on_reconnect hook. */
+        first time the bus becomes ready(); later recoveries run the on_reconnect hook. Call on
+        the bus's executor, or before that executor runs. A second call, or one after stop(),
+        does nothing. */
     void start(std::function<void()> on_ready = {});
     /** Startup helper: `cb({})` as soon as ready() (posted, at once if already ready), or
         `cb(redis_error::startup_timeout)` after `limit`; last_error() then says why
