@@ -5,6 +5,7 @@
 // and the startup helper.
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -136,7 +137,13 @@ TEST_F(RedisBusTest, ReconnectsAfterRestartAndRestoresSubscriptions) {
     EXPECT_EQ(*numsub_ec, redis_error::not_connected);
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 100ms);
 
-    run_until(ioc_, [] { return false; }, 1500ms);  // stay down long enough for the backoff to cap
+    // Stay down long enough for the backoff to reach its cap (SIO_REDIS_DOWN_MS overrides, to
+    // sample heal times at other phases of the backoff schedule 50, 150, 350, 750, 1550, 2550 ms).
+    std::chrono::milliseconds down{1500};
+    if (const char* env = std::getenv("SIO_REDIS_DOWN_MS")) {
+        down = std::chrono::milliseconds(std::atoi(env));
+    }
+    run_until(ioc_, [] { return false; }, down);
     EXPECT_FALSE(bus_->ready());
 
     auto restarted_at = std::chrono::steady_clock::now();
