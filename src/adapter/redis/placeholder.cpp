@@ -1,1 +1,0 @@
-#include <sio/socketio/adapter.hpp>
