@@ -236,13 +236,23 @@ error_code encode_value(std::string& out, const json::value& v, std::span<const 
 }  // namespace
 
 error_code encode_msgpack(std::string& out, const json::value& v, std::span<const std::string> attachments) {
-    return encode_value(out, v, attachments, 0);
+    try {
+        return encode_value(out, v, attachments, 0);
+    } catch (const std::bad_alloc&) {
+        return error_code(boost::system::errc::not_enough_memory, boost::system::generic_category());
+    } catch (const std::exception&) {
+        return error_code(wire_errc::too_large);
+    }
 }
 
 boost::system::result<std::string> encode_msgpack(const json::value& v, std::span<const std::string> attachments) {
-    std::string out;
-    if (auto ec = encode_msgpack(out, v, attachments)) return ec;
-    return out;
+    try {
+        std::string out;
+        if (auto ec = encode_msgpack(out, v, attachments)) return ec;
+        return out;
+    } catch (const std::bad_alloc&) {
+        return error_code(boost::system::errc::not_enough_memory, boost::system::generic_category());
+    }
 }
 
 // ---- decoder -----------------------------------------------------------------------------

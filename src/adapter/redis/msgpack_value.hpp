@@ -54,7 +54,8 @@ inline constexpr std::size_t max_msgpack_depth = 1000;
     modulo 2^64), `cb` float64 for other doubles (NaN, infinities included, never float32),
     fixstr/str8/str16/str32, fixarray/array16/array32, fixmap/map16/map32 in the object's key
     order, and each placeholder object as `bin` (bin8/16/32) of attachments[num]. Strings are
-    copied as bytes. Errors: bad_placeholder, too_large; `out` is then unspecified. */
+    copied as bytes. Errors: bad_placeholder, too_large, too_deep (deeper than
+    max_msgpack_depth), not_enough_memory; `out` is then unspecified. Never throws. */
 boost::system::error_code encode_msgpack(std::string& out, const boost::json::value& v,
                                          std::span<const std::string> attachments = {});
 

@@ -67,6 +67,19 @@ namespace {
 
 error_code malformed() { return wire_errc::malformed; }
 
+// Errors are values: the only exceptions below are allocation failures (and boost::json's
+// length limits), reported as errors.
+template <class F>
+auto guarded(F&& f) noexcept -> decltype(f()) {
+    try {
+        return f();
+    } catch (const std::bad_alloc&) {
+        return error_code(boost::system::errc::not_enough_memory, boost::system::generic_category());
+    } catch (const std::exception&) {
+        return error_code(wire_errc::too_large);
+    }
+}
+
 json::array string_array(const std::vector<std::string>& v, bool dedup = false) {
     json::array a;
     a.reserve(v.size());
@@ -368,6 +381,7 @@ BinaryValue take_value(json::object& o, std::string_view key, std::vector<std::s
 // ---- broadcast ---------------------------------------------------------------------------
 
 result<std::string> encode_broadcast(const BroadcastMessage& msg, OptsKeyOrder order) {
+    return guarded([&]() -> result<std::string> {
     auto packet = packet_object(msg.packet);
     if (!packet) return packet.error();
     json::array top;
@@ -376,9 +390,11 @@ result<std::string> encode_broadcast(const BroadcastMessage& msg, OptsKeyOrder o
     top.emplace_back(std::move(*packet));
     top.emplace_back(opts_object(msg.opts, order));
     return encode_msgpack(json::value(std::move(top)), msg.packet.attachments);
+    });
 }
 
-result<BroadcastMessage> decode_broadcast(std::string_view bytes) {
+namespace {
+result<BroadcastMessage> decode_broadcast_impl(std::string_view bytes) {
     std::vector<std::string> all;
     auto v = decode_msgpack(bytes, all);
     if (!v) return v.error();
@@ -389,6 +405,11 @@ result<BroadcastMessage> decode_broadcast(std::string_view bytes) {
     if (auto ec = read_packet((*top)[1], all, msg.packet)) return ec;
     if (!read_options((*top)[2], msg.opts)) return malformed();
     return msg;
+}
+}  // namespace
+
+result<BroadcastMessage> decode_broadcast(std::string_view bytes) {
+    return guarded([&] { return decode_broadcast_impl(bytes); });
 }
 
 // ---- requests ----------------------------------------------------------------------------
@@ -480,14 +501,11 @@ result<std::string> encode_request_object(const Request& r) {
 }  // namespace
 
 result<std::string> encode_request(const Request& r) {
-    try {
-        return encode_request_object(r);
-    } catch (const std::bad_alloc&) {
-        return error_code(boost::system::errc::not_enough_memory, boost::system::generic_category());
-    }
+    return guarded([&] { return encode_request_object(r); });
 }
 
-result<Request> decode_request(std::string_view bytes) {
+namespace {
+result<Request> decode_request_impl(std::string_view bytes) {
     std::vector<std::string> all;
     auto v = decode_any(bytes, all);
     if (!v) return v.error();
@@ -561,6 +579,11 @@ result<Request> decode_request(std::string_view bytes) {
         default: return error_code(wire_errc::unknown_type);
     }
 }
+}  // namespace
+
+result<Request> decode_request(std::string_view bytes) {
+    return guarded([&] { return decode_request_impl(bytes); });
+}
 
 // ---- responses ---------------------------------------------------------------------------
 
@@ -624,14 +647,11 @@ result<std::string> encode_response_object(const Response& r) {
 }  // namespace
 
 result<std::string> encode_response(const Response& r) {
-    try {
-        return encode_response_object(r);
-    } catch (const std::bad_alloc&) {
-        return error_code(boost::system::errc::not_enough_memory, boost::system::generic_category());
-    }
+    return guarded([&] { return encode_response_object(r); });
 }
 
 result<RawResponse> parse_response(std::string_view bytes) {
+    return guarded([&]() -> result<RawResponse> {
     RawResponse raw;
     auto v = decode_any(bytes, raw.attachments);
     if (!v) return v.error();
@@ -641,9 +661,11 @@ result<RawResponse> parse_response(std::string_view bytes) {
     if (const auto* t = o->if_contains("type")) raw.type = as_integer(*t);
     raw.body = std::move(*o);
     return raw;
+    });
 }
 
-result<Response> interpret_response(RawResponse raw, RequestType pending) {
+namespace {
+result<Response> interpret_response_impl(RawResponse raw, RequestType pending) {
     std::string id = raw.request_id.value_or(std::string());
     auto& body = raw.body;
     switch (pending) {
@@ -689,11 +711,18 @@ result<Response> interpret_response(RawResponse raw, RequestType pending) {
         default: return error_code(wire_errc::unknown_type);
     }
 }
+}  // namespace
+
+result<Response> interpret_response(RawResponse raw, RequestType pending) {
+    return guarded([&] { return interpret_response_impl(std::move(raw), pending); });
+}
 
 result<Response> decode_response(std::string_view bytes, RequestType pending) {
-    auto raw = parse_response(bytes);
-    if (!raw) return raw.error();
-    return interpret_response(std::move(*raw), pending);
+    return guarded([&]() -> result<Response> {
+        auto raw = parse_response(bytes);
+        if (!raw) return raw.error();
+        return interpret_response(std::move(*raw), pending);
+    });
 }
 
 }  // namespace sio::adapter::redis

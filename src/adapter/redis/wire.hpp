@@ -6,6 +6,9 @@
 // JSON plus an attachments vector. In msgpack messages (broadcasts, type 7 requests, type 9
 // responses) they become `bin`; in JSON messages they become what JSON.stringify makes of a
 // Node Buffer, `{"type":"Buffer","data":[...]}` (and stay plain objects when decoded, as in Node).
+//
+// No function here throws: malformed input and allocation failure are returned as errors
+// (wire_errc, or errc::not_enough_memory).
 
 #include <chrono>
 #include <cstddef>
