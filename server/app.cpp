@@ -117,15 +117,15 @@ void on_room_emit(const SocketPtr& socket, Payload args, Ack ack) {
 }
 
 void on_request_ack(const SocketPtr& socket, Payload args, Ack ack) {
+    if (!ack) {  // nobody to tell the outcome to
+        return;
+    }
     auto req = parse_request_ack(args.args);
     if (!req) {
         return ack_error(ack, req.error());
     }
     socket->emit_with_ack(req->event, forward(std::move(req->args), args), req->timeout,
                           [ack](socketio::AckResult result) mutable {
-                              if (!ack) {
-                                  return;
-                              }
                               Payload answer;
                               json::array client_args = result.timed_out ? json::array{} : std::move(result.args.args);
                               answer.args.push_back(
@@ -183,11 +183,13 @@ void App::install(socketio::Namespace& nsp) {
     nsp.on_connection([instance = instance_id_, disconnects = disconnects_, nsp_name = nsp.name(),
                        log](const SocketPtr& socket) {
         const auto& auth = socket->auth();
-        json::value user = nullptr;
-        if (auto it = auth.find("user"); it != auth.end() && it->value().is_string()) {
-            user = it->value();
+        if (!socket->recovered()) {  // a recovered socket keeps its data
+            json::value user = nullptr;
+            if (auto it = auth.find("user"); it != auth.end() && it->value().is_string()) {
+                user = it->value();
+            }
+            socket->data() = json::object{{"instance", instance}, {"user", std::move(user)}};
         }
-        socket->data() = json::object{{"instance", instance}, {"user", std::move(user)}};
         socket->on_disconnect([disconnects, nsp_name, log](socketio::Socket& s, socketio::DisconnectReason why) {
             log->debug("nsp={} id={} disconnected: {}", nsp_name, s.id(), socketio::to_string(why));
             disconnects->record(nsp_name, s.id(), socketio::to_string(why));

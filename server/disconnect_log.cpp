@@ -6,35 +6,30 @@ DisconnectLog::DisconnectLog(std::size_t capacity) : capacity_(capacity == 0 ? 1
     index_.reserve(capacity_ + 1);
 }
 
-std::string DisconnectLog::make_key(std::string_view nsp, std::string_view sid) {
-    std::string key;
-    key.reserve(nsp.size() + 1 + sid.size());
-    key.append(nsp).push_back('\0');
-    key.append(sid);
-    return key;
-}
-
 void DisconnectLog::record(std::string_view nsp, std::string_view sid, std::string_view reason) {
-    auto key = make_key(nsp, sid);
-    if (auto it = index_.find(key); it != index_.end()) {
+    if (auto it = index_.find(sid); it != index_.end()) {
+        it->second->nsp = std::string(nsp);
         it->second->reason = std::string(reason);
-        order_.splice(order_.end(), order_, it->second);  // newest again; iterators stay valid
+        order_.splice(order_.end(), order_, it->second);  // newest again; the node stays put
         return;
     }
-    order_.push_back(Entry{key, std::string(reason)});
-    index_.emplace(std::move(key), std::prev(order_.end()));
+    order_.push_back(Entry{std::string(sid), std::string(nsp), std::string(reason)});
+    auto node = std::prev(order_.end());
+    index_.emplace(std::string_view(node->sid), node);
     if (index_.size() > capacity_) {
-        index_.erase(order_.front().key);
+        index_.erase(std::string_view(order_.front().sid));
         order_.pop_front();
     }
 }
 
-std::optional<std::string> DisconnectLog::find(std::string_view nsp, std::string_view sid) const {
-    auto it = index_.find(make_key(nsp, sid));
-    if (it == index_.end()) {
-        return std::nullopt;
-    }
-    return it->second->reason;
+const DisconnectLog::Entry* DisconnectLog::find(std::string_view sid) const {
+    auto it = index_.find(sid);
+    return it == index_.end() ? nullptr : &*it->second;
+}
+
+const DisconnectLog::Entry* DisconnectLog::find(std::string_view nsp, std::string_view sid) const {
+    const Entry* entry = find(sid);
+    return entry != nullptr && entry->nsp == nsp ? entry : nullptr;
 }
 
 }  // namespace sio::server

@@ -1,7 +1,7 @@
 #include "rest_api.hpp"
 
-// Flow: handle() finds the route by path (404), checks the bearer token for everything but
-// /health (401), then the method (405), then runs the route. A route parses its input with
+// Flow: handle() checks the bearer token for everything but GET /health (401, as the Node
+// reference does, before routing), finds the route by path (404), then the method (405), then runs the route. A route parses its input with
 // validation.cpp (400/404 on failure) and executes it through a BroadcastOperator; answers
 // that depend on acknowledgements or on the cluster are written from the callback.
 
@@ -130,15 +130,16 @@ void RestApi::handle(const std::shared_ptr<http::HttpConnection>& connection, ht
     Reply reply(connection, request);
     std::string_view target = request.target();
     std::string_view path = target.substr(0, target.find('?'));
-    auto entry = std::find_if(kRoutes.begin(), kRoutes.end(), [path](const Entry& e) { return e.path == path; });
-    if (entry == kRoutes.end()) {
-        return reply.error(404, "not found");
-    }
-    if (entry->path != "/health" && !settings_.api_token.empty()) {
+    bool is_health = path == "/health" && request.method() == bhttp::verb::get;
+    if (!is_health && !settings_.api_token.empty()) {
         auto auth = request.find(bhttp::field::authorization);
         if (auth == request.end() || !bearer_token_matches(auth->value(), settings_.api_token)) {
             return reply.unauthorized();
         }
+    }
+    auto entry = std::find_if(kRoutes.begin(), kRoutes.end(), [path](const Entry& e) { return e.path == path; });
+    if (entry == kRoutes.end()) {
+        return reply.error(404, "not found");
     }
     if (request.method() != entry->method) {
         return reply.method_not_allowed(entry->method == bhttp::verb::get ? "GET" : "POST");
@@ -381,11 +382,12 @@ void RestApi::disconnect_reason(Reply reply, const http::Request& req) {
     if (!q) {
         return reply.error(q.error());
     }
-    auto reason = disconnects_->find(q->nsp, q->id);
-    if (!reason) {
-        return reply.error(404, "no disconnection recorded for this socket");
+    const auto* entry = q->nsp ? disconnects_->find(*q->nsp, q->id) : disconnects_->find(q->id);
+    if (entry == nullptr) {
+        return reply.error(404, "no disconnect reason recorded for this socket");
     }
-    reply.send_json(bhttp::status::ok, json::object{{"id", q->id}, {"namespace", q->nsp}, {"reason", *reason}});
+    reply.send_json(bhttp::status::ok,
+                    json::object{{"id", entry->sid}, {"namespace", entry->nsp}, {"reason", entry->reason}});
 }
 
 }  // namespace sio::server

@@ -437,8 +437,8 @@ bool bearer_token_matches(std::string_view authorization, std::string_view token
 // ---- application events --------------------------------------------------------------------
 
 Expected<std::vector<std::string>> parse_join_args(const json::array& args) {
-    if (args.empty()) {
-        return bad("expected a room or an array of rooms");
+    if (args.empty() || (args[0].is_array() && args[0].get_array().empty())) {
+        return bad("\"room\" must be a non-empty string or an array of non-empty strings");
     }
     return parse_rooms(args[0], "room");
 }

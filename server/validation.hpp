@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -127,7 +128,7 @@ struct ServerSideEmitRequest {
 };
 
 struct DisconnectReasonQuery {
-    std::string nsp = "/";
+    std::optional<std::string> nsp;  // absent: any namespace
     std::string id;
 };
 
@@ -157,7 +158,7 @@ bool bearer_token_matches(std::string_view authorization, std::string_view token
 
 // ---- application events (CONTRACT §4) ----------------------------------------------------
 
-/** join / leave: `args[0]` is a room or an array of rooms. */
+/** join / leave: `args[0]` is a room or a non-empty array of rooms. */
 Expected<std::vector<std::string>> parse_join_args(const boost::json::array& args);
 
 struct RoomEmitRequest {

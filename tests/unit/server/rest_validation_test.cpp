@@ -167,6 +167,8 @@ TEST(RestValidation, NamespaceAndDisconnectReasonQueries) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->id, "abc-_1");
     EXPECT_EQ(r->nsp, "/custom");
+    EXPECT_FALSE(parse_disconnect_reason_query("/disconnect-reason?id=x")->nsp.has_value());
+    EXPECT_EQ(parse_disconnect_reason_query("/disconnect-reason?id=x&namespace=/nope").error().status, 404U);
     EXPECT_EQ(parse_disconnect_reason_query("/disconnect-reason").error().status, 400U);
     EXPECT_EQ(parse_disconnect_reason_query("/disconnect-reason?id=").error().status, 400U);
 }
@@ -192,6 +194,7 @@ TEST(AppValidation, JoinTakesARoomOrAnArray) {
     EXPECT_EQ(*parse_join_args(arr(R"(["a"])")), std::vector<std::string>{"a"});
     EXPECT_EQ(*parse_join_args(arr(R"([["a","b"]])")), (std::vector<std::string>{"a", "b"}));
     EXPECT_FALSE(parse_join_args(arr("[]")));
+    EXPECT_FALSE(parse_join_args(arr("[[]]")));
     EXPECT_FALSE(parse_join_args(arr(R"([""])")));
     EXPECT_FALSE(parse_join_args(arr("[1]")));
     EXPECT_FALSE(parse_join_args(arr(R"([["a",null]])")));
