@@ -122,10 +122,16 @@ int main(int argc, char** argv) {
     }
     log->info("instance {} (connection state recovery {})", cfg.instance_id,
               cfg.connection_state_recovery ? "on" : "off");
-    if (cfg.unix_path.empty()) {
-        log->info("Listening on http://{}:{}", url_host(cfg.host), listener->port());
+    // The readiness line tools wait for: logged at info, or printed on stdout when LOG_LEVEL
+    // hides info messages.
+    std::string listening = cfg.unix_path.empty()
+                                ? fmt::format("Listening on http://{}:{}", url_host(cfg.host), listener->port())
+                                : fmt::format("Listening on unix:{}", cfg.unix_path);
+    if (log->should_log(spdlog::level::info)) {
+        log->info("{}", listening);
     } else {
-        log->info("Listening on unix:{}", cfg.unix_path);
+        std::printf("%s\n", listening.c_str());
+        std::fflush(stdout);
     }
 
     // ---- shutdown ---------------------------------------------------------------------------
