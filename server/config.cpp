@@ -9,6 +9,7 @@
 #include <charconv>
 #include <limits>
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 #include <fmt/format.h>
@@ -174,10 +175,18 @@ Config parse_config(const EnvLookup& getenv) {
         }
     }
     if (auto host = lookup(getenv, "HOST")) {
-        cfg.host = std::string(trim(*host));
-        if (cfg.host.empty()) {
-            throw ConfigError("HOST", fmt::format("expected an address, got \"{}\"", *host));
+        // The listener binds an IP literal; "localhost" is the one name worth accepting.
+        std::string value(trim(*host));
+        if (value == "localhost") {
+            value = "127.0.0.1";
         }
+        boost::system::error_code ec;
+        boost::asio::ip::make_address(value, ec);
+        if (ec) {
+            throw ConfigError("HOST", fmt::format("expected an IP address such as 127.0.0.1, 0.0.0.0 or ::, got \"{}\"",
+                                                  *host));
+        }
+        cfg.host = std::move(value);
     }
 
     if (auto id = lookup(getenv, "INSTANCE_ID")) {

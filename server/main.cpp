@@ -36,7 +36,7 @@ using namespace std::chrono_literals;
 
 constexpr const char* kEnvironmentHelp = R"(Configuration is by environment variable (defaults in brackets):
   PORT [3000]                    TCP port (0: any free port) or a Unix socket path
-  HOST [127.0.0.1]               bind address
+  HOST [127.0.0.1]               bind address (an IP literal)
   INSTANCE_ID [random]           name of this instance in /info, whoami and /peers
   REDIS_URL                      redis://[user:password@]host:port[/db] (cluster mode)
   REDIS_HOST, REDIS_PORT [6379], REDIS_PASSWORD   alternative to REDIS_URL

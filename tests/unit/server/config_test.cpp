@@ -110,6 +110,13 @@ TEST(ServerConfig, PortIsANumberOrAUnixSocketPath) {
     EXPECT_NE(error_of({{"PORT", "-1"}}).find("PORT:"), std::string::npos);
 }
 
+TEST(ServerConfig, HostIsAnIpAddress) {
+    EXPECT_EQ(parse({{"HOST", "::"}}).host, "::");
+    EXPECT_EQ(parse({{"HOST", "localhost"}}).host, "127.0.0.1");
+    EXPECT_NE(error_of({{"HOST", "example.com"}}).find("HOST: expected an IP address"), std::string::npos);
+    EXPECT_NE(error_of({{"HOST", "1.2.3"}}).find("HOST:"), std::string::npos);
+}
+
 TEST(ServerConfig, BooleansAndLogLevels) {
     EXPECT_TRUE(parse({{"CONNECTION_STATE_RECOVERY", "1"}}).connection_state_recovery);
     EXPECT_TRUE(parse({{"CONNECTION_STATE_RECOVERY", "true"}}).connection_state_recovery);
