@@ -174,9 +174,6 @@ json::object query_object(const std::vector<std::pair<std::string, std::string>>
 // ---- REST -------------------------------------------------------------------------------------
 
 Expected<json::object> parse_json_object(std::string_view body) {
-    if (std::all_of(body.begin(), body.end(), [](unsigned char c) { return std::isspace(c) != 0; })) {
-        return json::object{};
-    }
 #ifdef SIO_SERVER_HAS_EXACT_JSON
     auto parsed = socketio::parse_json(body);
     if (!parsed) {

@@ -83,8 +83,8 @@ boost::json::object query_object(const std::vector<std::pair<std::string, std::s
 
 // ---- REST (CONTRACT §5) ---------------------------------------------------------------------
 
-/** The body as a JSON object; an empty body counts as `{}`. 400 for invalid JSON or another
-    JSON type. */
+/** The body as a JSON object. 400 for invalid JSON (an empty body included, as JSON.parse)
+    or another JSON type. */
 Expected<boost::json::object> parse_json_object(std::string_view body);
 
 /** Common targeting fields: namespace, room, except, local. */

@@ -25,8 +25,11 @@ std::string error_of(const Expected<T>& e) {
 
 TEST(RestValidation, BodyMustBeAJsonObject) {
     EXPECT_TRUE(parse_json_object(R"({"event":"a"})"));
-    EXPECT_TRUE(parse_json_object(""));  // no body: {}
-    EXPECT_TRUE(parse_json_object("  \n"));
+    EXPECT_TRUE(parse_json_object(" {} \n"));
+    EXPECT_FALSE(parse_json_object(""));  // as JSON.parse("")
+    EXPECT_FALSE(parse_json_object("  \n"));
+    EXPECT_FALSE(parse_json_object("null"));
+    EXPECT_FALSE(parse_json_object("42"));
     auto bad_json = parse_json_object("{nope");
     ASSERT_FALSE(bad_json);
     EXPECT_EQ(bad_json.error().status, 400U);
