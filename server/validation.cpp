@@ -9,13 +9,9 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
-// The socketio branch adds a JSON.parse-exact reader (Boost 1.81's parser may round
-// 17-digit doubles one ulp off, which a relayed value must not suffer). Use it when present;
-// drop the fallback once that branch is merged.
-#if __has_include(<sio/socketio/json.hpp>)
+// parse_json, not boost::json::parse: Boost 1.81 may round 17-digit doubles one ulp off, and
+// a relayed value must arrive as it was sent.
 #include <sio/socketio/json.hpp>
-#define SIO_SERVER_HAS_EXACT_JSON 1
-#endif
 #include <boost/url/url_view.hpp>
 #include <fmt/format.h>
 
@@ -174,19 +170,12 @@ json::object query_object(const std::vector<std::pair<std::string, std::string>>
 // ---- REST -------------------------------------------------------------------------------------
 
 Expected<json::object> parse_json_object(std::string_view body) {
-#ifdef SIO_SERVER_HAS_EXACT_JSON
     auto parsed = socketio::parse_json(body);
     if (!parsed) {
         return bad(fmt::format("invalid JSON body: {}", parsed.error().message()));
     }
     json::value v = std::move(*parsed);
-#else
-    boost::system::error_code ec;
-    json::value v = json::parse(body, ec);
-    if (ec) {
-        return bad(fmt::format("invalid JSON body: {}", ec.message()));
-    }
-#endif
+
     if (!v.is_object()) {
         return bad("the body must be a JSON object");
     }
