@@ -139,10 +139,10 @@ describeCluster("redis wire format", (ctx) => {
     const [, cb] = await ctx.connectAll();
     await join(cb, room);
     cap.clear();
-    const reqs = (type) => cap.messages.filter((m) => m.channel === "socket.io-request#/#" && m.value?.type === type);
+    const reqs = (type) => cap.wait((m) => m.channel === "socket.io-request#/#" && m.value?.type === type);
 
     assert.equal((await ctx.A.api("GET", `/sockets?room=${room}`)).body.count, 1);
-    const [fetch] = reqs(5);
+    const [fetch] = await reqs(5);
     assert.ok(fetch, "REMOTE_FETCH published");
     assert.ok(fetch.json, "REMOTE_FETCH is JSON");
     assert.equal(typeof fetch.value.uid, "string");
@@ -161,9 +161,9 @@ describeCluster("redis wire format", (ctx) => {
     await ctx.A.api("POST", "/server-side-emit", { body: { event: "noop-relay", args: [1] } });
     await ctx.A.api("POST", "/disconnect", { body: { room: ctx.uniq("nobody"), close: true } });
     const [dis] = await cap.wait((m) => m.value?.type === 4 && m.channel === "socket.io-request#/#");
-    const [j] = reqs(2);
-    const [l] = reqs(3);
-    const [sse] = reqs(6);
+    const [j] = await reqs(2);
+    const [l] = await reqs(3);
+    const [sse] = await reqs(6);
     assert.ok(j && j.json && l && l.json && sse && sse.json && dis.json, "requests 2, 3, 4, 6 are JSON");
     assert.deepEqual(j.value.opts, { rooms: [room], except: [] });
     assert.deepEqual(j.value.rooms, ["jj"]);
@@ -177,7 +177,7 @@ describeCluster("redis wire format", (ctx) => {
     cap.clear();
     const r = await ctx.A.api("GET", "/peers");
     assert.deepEqual(r.body.responses, [{ instance: ctx.B.id }]);
-    const [req] = cap.messages.filter((m) => m.channel === "socket.io-request#/#" && m.value?.type === 6);
+    const [req] = await cap.wait((m) => m.channel === "socket.io-request#/#" && m.value?.type === 6);
     assert.ok(req?.json && typeof req.value.requestId === "string");
     assert.deepEqual(req.value.data, ["contract:whoami"]);
     const [resp] = await cap.wait((m) => m.channel === "socket.io-response#/#" && m.value?.requestId === req.value.requestId);
@@ -195,7 +195,7 @@ describeCluster("redis wire format", (ctx) => {
     assert.equal(r.body.timedOut, false, r.text);
     assert.equal(r.body.responses.length, 1);
     assert.equal(r.body.responses[0].got, 3);
-    const [req] = cap.messages.filter((m) => m.channel === "socket.io-request#/#" && m.value?.type === 7);
+    const [req] = await cap.wait((m) => m.channel === "socket.io-request#/#" && m.value?.type === 7);
     assert.ok(req, "BROADCAST request published");
     assert.equal(req.json, false, "type 7 is msgpack");
     assert.equal(req.value.packet.type, 2);

@@ -6,13 +6,18 @@
 //   const redis = await startRedis({ aclUser: { name: "sio", password: "pw" } }); // default user off
 //   redis.url, redis.port, await redis.kill(), await redis.restart(), await redis.stop()
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { createClient } from "redis";
 
 const REDIS_SERVER = process.env.REDIS_SERVER_BIN || "redis-server";
 const live = new Set();
+const tempDirs = [];
 
 process.on("exit", () => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
   for (const proc of live) {
     try {
       proc.kill("SIGKILL");
@@ -38,8 +43,17 @@ export async function freePort() {
   }
 }
 
-function spawnRedis(port, extraArgs) {
-  const args = [
+function spawnRedis(port, extraArgs, configLines = []) {
+  const args = [];
+  if (configLines.length) {
+    // Directives such as `user` need a config file (command-line values are quoted as one word).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sio-cluster-redis-"));
+    tempDirs.push(dir);
+    const file = path.join(dir, "redis.conf");
+    fs.writeFileSync(file, configLines.join("\n") + "\n");
+    args.push(file);
+  }
+  args.push(
     "--port", String(port),
     "--bind", "127.0.0.1",
     "--save", "",
@@ -47,7 +61,7 @@ function spawnRedis(port, extraArgs) {
     "--protected-mode", "no",
     "--loglevel", "notice",
     ...extraArgs,
-  ];
+  );
   const proc = spawn(REDIS_SERVER, args, { stdio: ["ignore", "pipe", "pipe"] });
   live.add(proc);
   const lines = [];
@@ -90,10 +104,11 @@ function spawnRedis(port, extraArgs) {
  */
 export async function startRedis({ requirepass, aclUser } = {}) {
   const extra = [];
+  const conf = [];
   if (requirepass) extra.push("--requirepass", requirepass);
   if (aclUser) {
-    extra.push("--user", `${aclUser.name} on >${aclUser.password} ~* &* +@all`);
-    extra.push("--user", "default off");
+    conf.push(`user ${aclUser.name} on >${aclUser.password} ~* &* +@all`);
+    conf.push("user default off");
   }
   const username = aclUser?.name;
   const password = aclUser?.password ?? requirepass;
@@ -104,7 +119,7 @@ export async function startRedis({ requirepass, aclUser } = {}) {
   let current;
   for (;;) {
     port = await freePort();
-    current = spawnRedis(port, extra);
+    current = spawnRedis(port, extra, conf);
     try {
       await current.ready;
       break;
@@ -141,7 +156,7 @@ export async function startRedis({ requirepass, aclUser } = {}) {
     async start() {
       const deadline = Date.now() + 10000;
       for (;;) {
-        current = spawnRedis(port, extra);
+        current = spawnRedis(port, extra, conf);
         try {
           await current.ready;
           return;
