@@ -168,7 +168,7 @@ for (const kinds of clusterPairs()) {
       const redis = await startRedis({ requirepass: "s3cret pw" });
       redises.push(redis);
       assert.match(redis.url, /^redis:\/\/:s3cret%20pw@/);
-      let cluster = await startCluster(kinds, redis.url);
+      let cluster = await startCluster(kinds, `${redis.url}/2`); // a database index does not split the cluster
       try {
         await checkCluster(cluster);
       } finally {
@@ -203,7 +203,7 @@ describe("redis credentials refused", () => {
   after(async () => Promise.all([redis?.stop(), aclRedis?.stop()]));
 
   for (const kind of clusterKinds()) {
-    test(`[${kind}] wrong password, missing password, wrong ACL password: exits non-zero with a clear message within ~15 s`, async () => {
+    test(`[${kind}] wrong/missing/ACL-wrong password: exits non-zero with a clear message within ~15 s; unreachable Redis: exits non-zero`, async () => {
       redis ??= await startRedis({ requirepass: "right" });
       aclRedis ??= await startRedis({ aclUser: { name: "sio-user", password: "right" } });
       const cases = [
@@ -211,6 +211,16 @@ describe("redis credentials refused", () => {
         ["missing password", redis.baseUrl],
         ["wrong ACL password", `redis://sio-user:wrong@127.0.0.1:${aclRedis.port}`],
       ];
+      // CONTRACT §1: Redis unreachable for 15 s -> exit non-zero with a message (runs alongside).
+      const unreachable = (async () => {
+        const port = await freePort();
+        const t0 = Date.now();
+        const res = await runInstanceToExit(kind, { REDIS_URL: `redis://127.0.0.1:${port}` }, 30000);
+        const ms = Date.now() - t0;
+        assert.ok(res.code !== null && res.code !== 0, `unreachable Redis: exit code ${res.code} signal ${res.signal} after ${ms} ms\n${res.stderr}`);
+        assert.ok(ms < 27000, `unreachable Redis: exited after ${ms} ms`);
+        assert.match(res.stderr, /redis|connect|unreachable|refused/i, `unreachable Redis: stderr must say why: ${res.stderr}`);
+      })();
       await Promise.all(
         cases.map(async ([what, url]) => {
           const t0 = Date.now();
@@ -221,6 +231,7 @@ describe("redis credentials refused", () => {
           assert.match(res.stderr, /auth|password|WRONGPASS|NOAUTH|credential|denied/i, `${what}: stderr must say why: ${res.stderr}`);
         }),
       );
+      await unreachable;
     });
   }
 });

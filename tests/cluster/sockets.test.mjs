@@ -81,6 +81,24 @@ describeCluster("cluster queries", (ctx) => {
     }
   });
 
+  test("/peers gives up after about 5 s with the answers it got when a member stays silent", async () => {
+    // A raw subscriber on the request channel counts as a server (NUMSUB) but never answers.
+    const silent = await ctx.redis.client();
+    try {
+      await silent.subscribe("socket.io-request#/#", () => {});
+      await waitServerCount(ctx.instances, 3, { namespaces: ["/"] });
+      const t0 = Date.now();
+      const r = await ctx.A.api("GET", "/peers");
+      const ms = Date.now() - t0;
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(r.body, { timedOut: true, responses: [{ instance: ctx.B.id }] });
+      assert.ok(ms >= 2500 && ms < 12000, `/peers waited ${ms} ms (expected ~5 s)`);
+    } finally {
+      await silent.quit().catch(() => {});
+    }
+    await waitServerCount(ctx.instances, 2, { namespaces: ["/"] });
+  });
+
   test("/sockets lists the sockets of both instances with ids, sorted rooms and data (instance)", async () => {
     const room = ctx.uniq("room");
     const extra = ctx.uniq("extra");

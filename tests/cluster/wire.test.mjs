@@ -9,8 +9,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import notepack from "notepack.io";
-import { ack1 } from "../interop/lib/util.mjs";
-import { describeCluster, record, whoami } from "./lib/cluster.mjs";
+import { ack1, api, sleep } from "../interop/lib/util.mjs";
+import { startServer } from "../interop/lib/server.mjs";
+import { describeCluster, record, whoami, commandFor, waitServerCount } from "./lib/cluster.mjs";
 
 const decode = (buf) => (buf[0] === 0x7b ? JSON.parse(buf.toString("utf8")) : notepack.decode(buf));
 
@@ -83,6 +84,32 @@ describeCluster("redis wire format", (ctx) => {
     }
     const numpat = Number(await pub.sendCommand(["PUBSUB", "NUMPAT"]));
     assert.ok(numpat >= 2 * 3, `each instance PSUBSCRIBEs socket.io#<nsp>#* (NUMPAT ${numpat})`);
+  });
+
+  test("an instance has subscribed to every namespace channel when /health first answers 200", async () => {
+    // PUBSUB NUMPAT counts unique patterns: sum the per-connection psub counts of CLIENT LIST instead.
+    const psubTotal = async () => [...String(await pub.sendCommand(["CLIENT", "LIST", "TYPE", "pubsub"])).matchAll(/ psub=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    const before = await psubTotal();
+    const srv = await startServer({ INSTANCE_ID: ctx.uniq("third"), REDIS_URL: ctx.redis.url }, { command: commandFor(ctx.kinds[0]), name: "health probe", timeoutMs: 20000 });
+    try {
+      // Poll /health as fast as possible; at the first 200, Redis must already count the subscriptions.
+      const deadline = Date.now() + 15000;
+      for (;;) {
+        const r = await api(srv.url, "GET", "/health").catch(() => null);
+        if (r?.status === 200) break;
+        assert.ok(Date.now() < deadline, "/health never answered 200");
+        await sleep(2);
+      }
+      for (const ns of ["/", "/custom", "/secure"]) {
+        const res = await pub.sendCommand(["PUBSUB", "NUMSUB", `socket.io-request#${ns}#`]);
+        assert.equal(Number(res[1]), 3, `NUMSUB socket.io-request#${ns}# at the first /health 200`);
+      }
+      const after = await psubTotal();
+      assert.ok(after >= before + 3, `PSUBSCRIBE socket.io#<nsp>#* for the 3 namespaces done (pattern subscriptions ${before} -> ${after})`);
+    } finally {
+      await srv.stop();
+    }
+    await waitServerCount(ctx.instances, 2);
   });
 
   test("one-room broadcast: msgpack [uid, {type:2, data, nsp}, {rooms, except, flags}] on socket.io#/#room#", async () => {
