@@ -76,6 +76,11 @@ public:
     // ---- for derived (cluster) adapters --------------------------------------------------
     /** Local sockets matching `opts`, each once (rooms/except only; flags ignored). */
     std::vector<std::shared_ptr<socketio::Socket>> local_sockets(const socketio::BroadcastOptions& opts) const;
+    /** True when `room` has at least one local member (socket-id rooms included). */
+    bool has_room(const std::string& room) const noexcept;
+    /** Every local room name, socket-id rooms included, in no particular order
+        (socket.io-adapter's `rooms.keys()`, answered to ALL_ROOMS). */
+    std::vector<std::string> all_rooms() const;
     /** The Engine.IO frames of `packet`: `4<text>` then one binary frame per attachment. */
     static std::vector<core::SharedFrame> encode_frames(const socketio::Packet& packet);
     socketio::Namespace& nsp() const noexcept { return *nsp_; }

@@ -47,6 +47,10 @@ std::vector<std::shared_ptr<socketio::Socket>> MemoryAdapter::local_sockets(cons
     return out;
 }
 
+bool MemoryAdapter::has_room(const std::string& room) const noexcept { return index_->has_room(room); }
+
+std::vector<std::string> MemoryAdapter::all_rooms() const { return index_->room_names(); }
+
 std::vector<core::SharedFrame> MemoryAdapter::encode_frames(const Packet& packet) {
     std::vector<core::SharedFrame> frames;
     frames.reserve(1 + packet.attachments.size());
