@@ -209,8 +209,8 @@ TEST_F(RedisAdapterTest, BroadcastToAllReachesEveryServerOnceWithNodesBytes) {
         for (std::size_t i = 0; i < 2; ++i) EXPECT_EQ(m->box(i), std::vector<std::string>{"42[\"hello\",\"world\"]"});
 
     // Byte-exact: [uid, {type, data, nsp}, {rooms, except, flags}] on socket.io#/#.
+    ASSERT_TRUE(run_until(ioc_, [&] { return spied_on("socket.io#/#").size() == 1; }));
     auto msgs = spied_on("socket.io#/#");
-    ASSERT_EQ(msgs.size(), 1u);
     const std::string expected = "\x93\xa6" + a->adapter().uid() +
                                  unhex("83a47479706502a46461746192a568656c6c6fa5776f726c64a36e7370a12f"
                                        "83a5726f6f6d7390a665786365707490a5666c61677380");
@@ -285,8 +285,8 @@ TEST_F(RedisAdapterTest, BinaryVolatileAndLocalFlags) {
                              "452-[\"bin\",{\"_placeholder\":true,\"num\":0},{\"buf\":{\"_placeholder\":true,\"num\":1}}]",
                              std::string("bin:\x01\x02\x03", 7), std::string("bin:\x04", 5)}));
     // On the wire: type 2 with msgpack bin (Node's own capture, modulo uid).
+    ASSERT_TRUE(run_until(ioc_, [&] { return spied_on("socket.io#/#").size() == 1; }));
     auto msgs = spied_on("socket.io#/#");
-    ASSERT_EQ(msgs.size(), 1u);
     EXPECT_EQ(redis_test::tohex(msgs[0].payload.substr(8)),
               "83a47479706502a46461746193a362696ec40301020381a3627566c40104a36e7370a12f83a5726f6f6d7390a665786365707490a5666c61677380");
     b->clear();
@@ -407,6 +407,14 @@ TEST_F(RedisAdapterTest, RemoteJoinLeaveDisconnectApplyEverywhereIncludingTheSen
     ASSERT_TRUE(run_until(ioc_, [&] { return !spied_on("socket.io-response#/#").empty(); }));
     EXPECT_EQ(spied_on("socket.io-response#/#")[0].payload, R"({"requestId":"legacy"})");
     EXPECT_EQ(sorted(b->socket(1)->rooms()), sorted({b->sids[1], "room7"}));
+    publish("socket.io-request#/#", R"({"uid":"nodeXX","requestId":"legac2","type":4,"sid":")" + b->sids[1] +
+                                        R"(","close":false})");
+    publish("socket.io-request#/#", R"({"uid":"nodeXX","requestId":"legac3","type":4,"sid":"nobody","close":false})");
+    ASSERT_TRUE(run_until(ioc_, [&] { return !b->socket(1); }));
+    settle(50ms);
+    auto responses = spied_on("socket.io-response#/#");
+    ASSERT_EQ(responses.size(), 2u);  // the unknown sid is not answered (by anyone)
+    EXPECT_EQ(responses[1].payload, R"({"requestId":"legac2"})");
 }
 
 // ---- fetchSockets ----------------------------------------------------------------------------
@@ -443,6 +451,8 @@ TEST_F(RedisAdapterTest, FetchSocketsMergesEveryServer) {
     EXPECT_EQ(hs.at("url").as_string(), "/socket.io/?EIO=4&transport=websocket");
     EXPECT_TRUE(hs.at("issued").is_int64());
     EXPECT_TRUE(hs.at("headers").is_object());
+    // (the spy's connection may see the traffic a little after the servers do)
+    ASSERT_TRUE(run_until(ioc_, [&] { return spied_on("socket.io-response#/#").size() == 2; }));
     auto requests = spied_on("socket.io-request#/#");
     ASSERT_EQ(requests.size(), 1u);
     EXPECT_TRUE(requests[0].payload.starts_with(R"({"uid":")" + a->adapter().uid() + R"(","requestId":")"));

@@ -33,8 +33,6 @@
 
 #include <sio/core/log.hpp>
 #include <sio/socketio/json.hpp>
-#include <sio/socketio/namespace.hpp>
-#include <sio/socketio/socket.hpp>
 
 #include "adapter/redis/channels.hpp"
 #include "adapter/redis/redis_bus.hpp"
@@ -267,23 +265,18 @@ struct RedisAdapter::State {
                        [this](wire::DisconnectSocketsRequest& r) {
                            self.MemoryAdapter::disconnect_sockets(targets_to_options(r.opts), r.close);
                        },
+                       // Legacy sid forms: answered by the server that has the socket only.
                        [this](wire::RemoteJoinRequest& r) {
-                           auto socket = self.nsp().socket(r.sid);
-                           if (!socket) return;
-                           socket->join(r.room);
-                           publish_response(wire::RemoteDoneResponse{r.request_id});
+                           if (self.join_socket(r.sid, r.room))
+                               publish_response(wire::RemoteDoneResponse{r.request_id});
                        },
                        [this](wire::RemoteLeaveRequest& r) {
-                           auto socket = self.nsp().socket(r.sid);
-                           if (!socket) return;
-                           socket->leave(r.room);
-                           publish_response(wire::RemoteDoneResponse{r.request_id});
+                           if (self.leave_socket(r.sid, r.room))
+                               publish_response(wire::RemoteDoneResponse{r.request_id});
                        },
                        [this](wire::RemoteDisconnectRequest& r) {
-                           auto socket = self.nsp().socket(r.sid);
-                           if (!socket) return;
-                           socket->disconnect(r.close);
-                           publish_response(wire::RemoteDoneResponse{r.request_id});
+                           if (self.disconnect_socket(r.sid, r.close))
+                               publish_response(wire::RemoteDoneResponse{r.request_id});
                        },
                        [this](wire::FetchSocketsRequest& r) { on_fetch(r); },
                        [this](wire::ServerSideEmitRequest& r) { on_server_side_emit(r); },
@@ -296,9 +289,7 @@ struct RedisAdapter::State {
         if (requests.contains(r.request_id)) return;  // our own
         BroadcastOptions opts;
         opts.rooms = r.rooms;
-        wire::SocketsResponse response{r.request_id, {}};
-        for (const auto& socket : self.local_sockets(opts)) response.sockets.push_back(socket->id());
-        publish_response(response);
+        publish_response(wire::SocketsResponse{r.request_id, self.local_socket_ids(opts)});
     }
 
     void on_all_rooms(const wire::AllRoomsRequest& r) {
@@ -337,7 +328,7 @@ struct RedisAdapter::State {
                 publish_response(wire::ServerSideEmitResponse{id, wire::BinaryValue{std::move(value), {}}});
             };
         }
-        self.nsp().dispatch_server_side(event, std::move(args), std::move(ack));
+        self.dispatch_server_side(event, std::move(args), std::move(ack));
     }
 
     void on_broadcast_with_ack(wire::BroadcastWithAckRequest& r) {
