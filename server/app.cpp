@@ -1,1 +1,251 @@
-#include <sio/socketio/adapter.hpp>
+#include "app.hpp"
+
+// Flow: App's constructor creates the three namespaces, adds the /secure middleware, and
+// installs on each one the same connection handler, event handlers and server-side handlers.
+// Argument checking is in validation.cpp; here an invalid request only turns into
+// ack({"error": ...}) when the client asked for an ack, and never disconnects anybody.
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <sio/core/log.hpp>
+#include <sio/socketio/namespace.hpp>
+#include <sio/socketio/socket.hpp>
+
+#include "validation.hpp"
+
+namespace sio::server {
+
+namespace json = boost::json;
+using socketio::Ack;
+using socketio::Payload;
+using SocketPtr = std::shared_ptr<socketio::Socket>;
+
+namespace {
+
+/** A payload of exactly one JSON argument. */
+Payload one(json::value v) {
+    Payload p;
+    p.args.push_back(std::move(v));
+    return p;
+}
+
+/** JSON arguments that may hold placeholders of `source`'s attachments: forwarded with all of
+    them, so binary survives (the numbering refers to the original packet). */
+Payload forward(json::array args, const Payload& source) {
+    Payload p(std::move(args));
+    p.attachments = source.attachments;
+    return p;
+}
+
+void ack_error(Ack& ack, const Invalid& error) {
+    if (ack) {
+        ack(one(json::object{{"error", error.message}}));
+    }
+}
+
+/** Rooms of the socket, sorted, without its own id (CONTRACT §4 `whoami`, `join`). */
+json::array rooms_without_self(const socketio::Socket& socket) {
+    auto rooms = socket.rooms();
+    std::sort(rooms.begin(), rooms.end());
+    json::array out;
+    for (auto& room : rooms) {
+        if (room != socket.id()) {
+            out.emplace_back(room);
+        }
+    }
+    return out;
+}
+
+// ---- event handlers ------------------------------------------------------------------------
+
+void on_message(const SocketPtr& socket, Payload args, Ack) { socket->emit("message-back", std::move(args)); }
+
+void on_ack_back(const SocketPtr&, Payload args, Ack ack) {
+    if (ack) {
+        ack(std::move(args));
+    }
+}
+
+void on_echo(const SocketPtr& socket, Payload args, Ack) { socket->emit("echo", std::move(args)); }
+
+void on_join(const SocketPtr& socket, Payload args, Ack ack) {
+    auto rooms = parse_join_args(args.args);
+    if (!rooms) {
+        return ack_error(ack, rooms.error());
+    }
+    socket->join(*rooms);
+    if (ack) {
+        ack(one(json::object{{"rooms", rooms_without_self(*socket)}}));
+    }
+}
+
+void on_leave(const SocketPtr& socket, Payload args, Ack ack) {
+    auto rooms = parse_join_args(args.args);
+    if (!rooms) {
+        return ack_error(ack, rooms.error());
+    }
+    for (const auto& room : *rooms) {
+        socket->leave(room);
+    }
+    if (ack) {
+        ack(one(json::object{{"rooms", rooms_without_self(*socket)}}));
+    }
+}
+
+void on_room_emit(const SocketPtr& socket, Payload args, Ack ack) {
+    auto req = parse_room_emit(args.args);
+    if (!req) {
+        return ack_error(ack, req.error());
+    }
+    auto op = socket->broadcast();
+    if (!req->rooms.empty()) {
+        op = op.to(req->rooms);
+    }
+    if (!req->except.empty()) {
+        op = op.except(req->except);
+    }
+    op.emit(req->event, forward(std::move(req->args), args));
+    if (ack) {
+        ack(one(json::object{{"ok", true}}));
+    }
+}
+
+void on_request_ack(const SocketPtr& socket, Payload args, Ack ack) {
+    if (!ack) {  // nobody to tell the outcome to
+        return;
+    }
+    auto req = parse_request_ack(args.args);
+    if (!req) {
+        return ack_error(ack, req.error());
+    }
+    socket->emit_with_ack(req->event, forward(std::move(req->args), args), req->timeout,
+                          [ack](socketio::AckResult result) mutable {
+                              Payload answer;
+                              json::array client_args = result.timed_out ? json::array{} : std::move(result.args.args);
+                              answer.args.push_back(
+                                  json::object{{"timedOut", result.timed_out}, {"args", std::move(client_args)}});
+                              if (!result.timed_out) {
+                                  answer.attachments = std::move(result.args.attachments);
+                              }
+                              ack(std::move(answer));
+                          });
+}
+
+void on_volatile_burst(const SocketPtr& socket, Payload args, Ack ack) {
+    auto req = parse_volatile_burst(args.args);
+    if (!req) {
+        return ack_error(ack, req.error());
+    }
+    for (std::uint64_t i = 0; i < req->count; ++i) {
+        socket->emit_volatile(req->event, one(json::value(i)));
+    }
+    socket->emit(req->event + ":done", one(json::value(req->count)));
+    if (ack) {
+        ack(one(json::object{{"ok", true}}));
+    }
+}
+
+void on_disconnect_me(const SocketPtr& socket, Payload args, Ack) {
+    bool close = !args.args.empty() && args.args[0].is_bool() && args.args[0].get_bool();
+    socket->disconnect(close);
+}
+
+}  // namespace
+
+// ---- App ------------------------------------------------------------------------------------
+
+App::App(socketio::Server& io, std::string instance_id)
+    : instance_id_(std::move(instance_id)), disconnects_(std::make_shared<DisconnectLog>()) {
+    for (auto name : kNamespaces) {
+        install(io.of(std::string(name)));
+    }
+    // /secure: admitted only with auth.token === "ok" (a string, exactly).
+    io.of("/secure").use([](socketio::Socket& socket, std::function<void(std::optional<socketio::ConnectError>)> next) {
+        const auto& auth = socket.auth();
+        auto it = auth.find("token");
+        if (it != auth.end() && it->value().is_string() && it->value().get_string() == "ok") {
+            next(std::nullopt);
+        } else {
+            next(socketio::ConnectError{"unauthorized", json::object{{"code", 401}}});
+        }
+    });
+}
+
+void App::install(socketio::Namespace& nsp) {
+    auto log = core::logger("app");
+
+    nsp.on_connection([instance = instance_id_, disconnects = disconnects_, nsp_name = nsp.name(),
+                       log](const SocketPtr& socket) {
+        const auto& auth = socket->auth();
+        if (!socket->recovered()) {  // a recovered socket keeps its data
+            json::value user = nullptr;
+            if (auto it = auth.find("user"); it != auth.end() && it->value().is_string()) {
+                user = it->value();
+            }
+            socket->data() = json::object{{"instance", instance}, {"user", std::move(user)}};
+        }
+        socket->on_disconnect([disconnects, nsp_name, log](socketio::Socket& s, socketio::DisconnectReason why) {
+            log->debug("nsp={} id={} disconnected: {}", nsp_name, s.id(), socketio::to_string(why));
+            disconnects->record(nsp_name, s.id(), socketio::to_string(why));
+        });
+        log->debug("nsp={} id={} connected{}", nsp_name, socket->id(), socket->recovered() ? " (recovered)" : "");
+        socket->emit("auth", one(json::value(auth)));
+    });
+
+    nsp.on("message", on_message);
+    nsp.on("message-with-ack", on_ack_back);
+    nsp.on("ack", on_ack_back);
+    nsp.on("echo", on_echo);
+    nsp.on("join", on_join);
+    nsp.on("leave", on_leave);
+    nsp.on("room-emit", on_room_emit);
+    nsp.on("request-ack", on_request_ack);
+    nsp.on("volatile-burst", on_volatile_burst);
+    nsp.on("disconnect-me", on_disconnect_me);
+    nsp.on("whoami", [instance = instance_id_](const SocketPtr& socket, Payload, Ack ack) {
+        if (!ack || !socket->connected()) {
+            return;
+        }
+        json::object who{
+            {"id", socket->id()},
+            {"nsp", socket->nsp().name()},
+            {"instance", instance},
+            {"engineId", socket->engine_id()},
+            {"transport", socket->transport()},
+            {"auth", socket->auth()},
+            {"query", query_object(socket->handshake().query)},
+            {"rooms", rooms_without_self(*socket)},
+            {"recovered", socket->recovered()},
+            {"data", socket->data()},
+        };
+        ack(one(std::move(who)));
+    });
+
+    // ---- server-side events (CONTRACT §5), from other cluster members ------------------------
+    nsp.on_server_side("contract:relay", [&nsp, log](Payload args, std::function<void(json::value)>) {
+        auto req = parse_relay(args.args);
+        if (!req) {
+            log->warn("nsp={} contract:relay ignored: {}", nsp.name(), req.error().message);
+            return;
+        }
+        auto op = nsp.local();
+        if (!req->rooms.empty()) {
+            op = op.to(req->rooms);
+        }
+        op.emit(req->event, forward(std::move(req->args), args));
+    });
+    nsp.on_server_side("contract:whoami",
+                       [instance = instance_id_](Payload, std::function<void(json::value)> ack) {
+                           if (ack) {
+                               ack(json::object{{"instance", instance}});
+                           }
+                       });
+}
+
+}  // namespace sio::server

@@ -1,1 +1,195 @@
-int main() { return 0; }
+// sio-server: the Socket.IO v4 server with the built-in application and the REST push API.
+//
+// Flow: environment -> Config (exit 1 on a bad value) -> one io_context run by this thread ->
+// socketio::Server + App + the /engine.io/ echo engine + RestApi -> http::Listener. SIGINT or
+// SIGTERM closes every client (`server shutting down`), stops accepting and leaves run() within
+// 3 seconds; the process then exits 0. Nothing here is global: all state lives in main's frame.
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/system/errc.hpp>
+#include <fmt/format.h>
+
+#include <sio/core/log.hpp>
+#include <sio/engineio/server.hpp>
+#include <sio/http/listener.hpp>
+#include <sio/socketio/server.hpp>
+
+#include "app.hpp"
+#include "config.hpp"
+#include "rest_api.hpp"
+#include "router.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace sio;
+using namespace std::chrono_literals;
+
+constexpr const char* kEnvironmentHelp = R"(Configuration is by environment variable (defaults in brackets):
+  PORT [3000]                    TCP port (0: any free port) or a Unix socket path
+  HOST [127.0.0.1]               bind address (an IP literal)
+  INSTANCE_ID [random]           name of this instance in /info, whoami and /peers
+  REDIS_URL                      redis://[user:password@]host:port[/db] (cluster mode)
+  REDIS_HOST, REDIS_PORT [6379], REDIS_PASSWORD   alternative to REDIS_URL
+  PING_INTERVAL [25000]          Engine.IO pingInterval, ms
+  PING_TIMEOUT [20000]           Engine.IO pingTimeout, ms
+  CONNECT_TIMEOUT [45000]        ms to join a namespace before the connection is closed
+  MAX_HTTP_BUFFER_SIZE [1000000] max WebSocket message / polling POST body, bytes
+  CORS_ORIGINS                   comma-separated exact origins allowed, with credentials
+  API_TOKEN                      REST requires Authorization: Bearer <API_TOKEN> (not /health)
+  CONNECTION_STATE_RECOVERY [1]  0/false disables connection state recovery
+  RECOVERY_MAX_DISCONNECTION_MS [120000]  how long a disconnected session is kept
+  LOG_LEVEL [info]               trace, debug, info, warn, error or off)";
+
+socketio::ServerOptions server_options(const server::Config& cfg) {
+    socketio::ServerOptions opts;
+    opts.engine.ping_interval = cfg.ping_interval;
+    opts.engine.ping_timeout = cfg.ping_timeout;
+    opts.engine.max_payload = cfg.max_http_buffer_size;
+    opts.engine.cors.origins = cfg.cors_origins;
+    opts.engine.cors.credentials = true;
+    opts.connect_timeout = cfg.connect_timeout;
+    opts.connection_state_recovery = cfg.connection_state_recovery;
+    opts.max_disconnection_duration = cfg.recovery_max_disconnection;
+    return opts;
+}
+
+/** The one line printed when the listener cannot bind. */
+std::string listen_failure(const server::Config& cfg, boost::system::error_code ec) {
+    std::string where = cfg.unix_path.empty() ? fmt::format("port {}", cfg.port) : fmt::format("unix socket {}", cfg.unix_path);
+    if (ec == boost::system::errc::address_in_use) {
+        return fmt::format("{} already in use", where);
+    }
+    if (ec == boost::system::errc::permission_denied || ec == boost::system::errc::operation_not_permitted) {
+        return fmt::format("{} requires elevated privileges", where);
+    }
+    if (cfg.unix_path.empty()) {
+        return fmt::format("cannot listen on {}:{}: {}", cfg.host, cfg.port, ec.message());
+    }
+    return fmt::format("cannot listen on unix socket {}: {}", cfg.unix_path, ec.message());
+}
+
+std::string url_host(const std::string& host) {
+    return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{"sio-server: Socket.IO v4 server with a REST push API"};
+    cli.footer(kEnvironmentHelp);
+    CLI11_PARSE(cli, argc, argv);
+
+    server::Config cfg;
+    try {
+        cfg = server::parse_config([](const char* name) { return std::getenv(name); });
+    } catch (const server::ConfigError& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 1;
+    }
+    core::set_log_level(cfg.log_level);
+    auto log = core::logger("server");
+
+    asio::io_context ioc(1);
+    auto opts = server_options(cfg);
+    socketio::Server io(ioc.get_executor(), opts);
+    server::App app(io, cfg.instance_id);
+    auto echo = server::make_echo_engine(ioc.get_executor(), opts.engine);
+    server::RestApi rest(io, server::RestSettings{cfg.instance_id, cfg.api_token, false}, app.disconnects());
+    auto listener = std::make_shared<http::Listener>(ioc.get_executor(), server::make_handler(io, *echo, rest));
+
+    http::ListenAddress address;
+    address.host = cfg.host;
+    address.port = cfg.port;
+    address.unix_path = cfg.unix_path;
+    if (auto ec = listener->listen(address)) {
+        std::fprintf(stderr, "%s\n", listen_failure(cfg, ec).c_str());
+        return 1;
+    }
+    listener->start();
+    if (cfg.redis) {
+        log->warn("Redis configured ({}) but cluster mode is not available in this build: running standalone",
+                  cfg.redis->display());
+    }
+    log->info("instance {} (connection state recovery {})", cfg.instance_id,
+              cfg.connection_state_recovery ? "on" : "off");
+    // The readiness line tools wait for: logged at info, or printed on stdout when LOG_LEVEL
+    // hides info messages.
+    std::string listening = cfg.unix_path.empty()
+                                ? fmt::format("Listening on http://{}:{}", url_host(cfg.host), listener->port())
+                                : fmt::format("Listening on unix:{}", cfg.unix_path);
+    if (log->should_log(spdlog::level::info)) {
+        log->info("{}", listening);
+    } else {
+        std::printf("%s\n", listening.c_str());
+        std::fflush(stdout);
+    }
+
+    // ---- shutdown ---------------------------------------------------------------------------
+    // First signal: stop accepting, close every session (`server shutting down`), then leave
+    // run() once the sessions are gone (after a short grace for close frames to be written) or
+    // at the guard, whichever comes first. A second signal leaves at once.
+    asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    asio::steady_timer guard(ioc);
+    asio::steady_timer drain(ioc);
+    bool stopping = false;
+
+    std::function<void()> poll_drained = [&] {
+        drain.expires_after(25ms);
+        drain.async_wait([&](boost::system::error_code ec) {
+            if (ec) {
+                return;
+            }
+            if (io.engine().clients_count() == 0 && echo->clients_count() == 0) {
+                drain.expires_after(150ms);
+                drain.async_wait([&](boost::system::error_code grace_ec) {
+                    if (!grace_ec) {
+                        ioc.stop();
+                    }
+                });
+                return;
+            }
+            poll_drained();
+        });
+    };
+
+    std::function<void()> wait_signal = [&] {
+        signals.async_wait([&](boost::system::error_code ec, int signo) {
+            if (ec) {
+                return;
+            }
+            if (std::exchange(stopping, true)) {
+                log->info("second signal: stopping now");
+                ioc.stop();
+                return;
+            }
+            log->info("{} received: shutting down", signo == SIGINT ? "SIGINT" : "SIGTERM");
+            listener->stop();
+            io.close();
+            echo->close_all(engineio::CloseReason::server_shutting_down);
+            guard.expires_after(2500ms);
+            guard.async_wait([&](boost::system::error_code guard_ec) {
+                if (!guard_ec) {
+                    log->warn("shutdown guard reached: stopping with clients still open");
+                    ioc.stop();
+                }
+            });
+            poll_drained();
+            wait_signal();
+        });
+    };
+    wait_signal();
+
+    ioc.run();
+    log->info("stopped");
+    return 0;
+}

@@ -1,6 +1,8 @@
-// Node.js reference implementation of /work/shared/CONTRACT.md sections 1-5 (one standalone
-// instance, no Redis). It is the proof that tests/interop encodes real Node behaviour, and the
-// Node comparison server for benchmarks.
+// Node.js reference implementation of /work/shared/CONTRACT.md sections 1-6 (standalone, or a
+// cluster member over @socket.io/redis-adapter 8.3 when REDIS_URL / REDIS_HOST is set). It is the
+// proof that tests/interop and tests/cluster encode real Node behaviour, and the Node comparison
+// server for benchmarks. In cluster mode connection state recovery is off (the Redis adapter
+// cannot persist sessions) and /info says so.
 //
 //   cd bench/node && npm ci && PORT=0 node server.mjs
 //
@@ -58,9 +60,31 @@ const config = {
   recovery: boolEnv("CONNECTION_STATE_RECOVERY", true),
   recoveryMaxDisconnectionMs: intEnv("RECOVERY_MAX_DISCONNECTION_MS", 120000),
 };
-if (process.env.REDIS_URL || process.env.REDIS_HOST) {
-  process.stderr.write("sio-reference: cluster mode (REDIS_URL) is not implemented by this reference; running standalone\n");
+
+// Cluster mode (CONTRACT §1, §6): REDIS_URL wins over REDIS_HOST/REDIS_PORT/REDIS_PASSWORD.
+function redisConfig() {
+  const url = process.env.REDIS_URL;
+  if (url) {
+    let parsed;
+    try {
+      parsed = new URL(url);
+    } catch {
+      fail(`REDIS_URL is not a valid URL: "${url}"`);
+    }
+    if (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:") fail(`REDIS_URL must start with redis://, got "${url}"`);
+    return { url };
+  }
+  const host = process.env.REDIS_HOST;
+  if (!host) return null;
+  const redisPort = intEnv("REDIS_PORT", 6379);
+  if (redisPort < 1 || redisPort > 65535) fail(`REDIS_PORT is out of range: "${process.env.REDIS_PORT}"`);
+  const password = process.env.REDIS_PASSWORD || undefined;
+  return { socket: { host, port: redisPort }, password };
 }
+const redisOptions = redisConfig();
+const clustered = redisOptions !== null;
+// The Redis adapter cannot persist sessions: recovery is off in cluster mode (CONTRACT §2.7).
+const recoveryEnabled = config.recovery && !clustered;
 
 const NAMESPACES = ["/", "/custom", "/secure"];
 const RESERVED = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
@@ -83,11 +107,73 @@ const engineOptions = {
 
 const httpServer = http.createServer(handleRest);
 
+// Cluster mode: connect both Redis clients, then build the Socket.IO server on the Redis adapter
+// (default options). Redis unreachable for 15 s or refusing our credentials: exit non-zero.
+const redis = clustered ? await connectRedis(redisOptions) : null;
+
+async function connectRedis(options) {
+  const { createClient } = await import("redis");
+  const { createAdapter } = await import("@socket.io/redis-adapter");
+  const where = options.url ? options.url.replace(/\/\/[^@/]*@/, "//***@") : `${options.socket.host}:${options.socket.port}`;
+  const pubClient = createClient(options);
+  const subClient = pubClient.duplicate();
+  let ready = false;
+  const authError = (err) => /WRONGPASS|NOAUTH|invalid password|invalid username|NOPERM|ERR AUTH/i.test(String(err?.message ?? err));
+  for (const [name, client] of [["pub", pubClient], ["sub", subClient]]) {
+    client.on("error", (err) => {
+      if (!ready && authError(err)) {
+        process.stderr.write(`sio-reference: Redis at ${where} refused authentication: ${err.message}\n`);
+        process.exit(3);
+      }
+      process.stderr.write(`sio-reference: Redis (${name}) error: ${err?.message ?? err}\n`);
+    });
+    client.on("reconnecting", () => process.stderr.write(`sio-reference: Redis (${name}) reconnecting\n`));
+    client.on("ready", () => ready && process.stderr.write(`sio-reference: Redis (${name}) ready\n`));
+  }
+  const giveUp = setTimeout(() => {
+    process.stderr.write(`sio-reference: Redis at ${where} unreachable for 15 s, exiting\n`);
+    process.exit(3);
+  }, 15000);
+  try {
+    await Promise.all([pubClient.connect(), subClient.connect()]);
+    // A server requiring a password accepts the connection and refuses the first command.
+    await Promise.all([pubClient.ping(), subClient.ping()]);
+  } catch (err) {
+    const what = authError(err) ? "refused authentication" : "failed";
+    process.stderr.write(`sio-reference: Redis at ${where} ${what}: ${err?.message ?? err}\n`);
+    process.exit(3);
+  }
+  clearTimeout(giveUp);
+  ready = true;
+  // Record the (P)SUBSCRIBE promises the adapters issue, so that readiness waits for Redis to
+  // confirm every subscription (CONTRACT §1: subscribed before /health answers).
+  const pending = [];
+  const originals = {};
+  for (const m of ["subscribe", "pSubscribe"]) {
+    originals[m] = subClient[m];
+    subClient[m] = function (...args) {
+      const p = originals[m].apply(this, args);
+      pending.push(p);
+      return p;
+    };
+  }
+  return {
+    pubClient,
+    subClient,
+    adapter: createAdapter(pubClient, subClient),
+    async subscribed() {
+      await Promise.all(pending);
+      for (const m of Object.keys(originals)) subClient[m] = originals[m];
+    },
+  };
+}
+
 const io = new Server(httpServer, {
   ...engineOptions,
   connectTimeout: config.connectTimeout,
   serveClient: false,
-  connectionStateRecovery: config.recovery
+  ...(redis ? { adapter: redis.adapter } : {}),
+  connectionStateRecovery: recoveryEnabled
     ? { maxDisconnectionDuration: config.recoveryMaxDisconnectionMs, skipMiddlewares: true }
     : undefined,
 });
@@ -354,8 +440,8 @@ const routes = {
     GET: async () => ({
       instance: config.instanceId,
       implementation: "node-reference",
-      clustered: false,
-      connectionStateRecovery: config.recovery,
+      clustered,
+      connectionStateRecovery: recoveryEnabled,
       pingInterval: config.pingInterval,
       pingTimeout: config.pingTimeout,
       connectTimeout: config.connectTimeout,
@@ -424,23 +510,30 @@ const routes = {
   "/server-side-emit": {
     POST: async (req) => {
       const body = await readJsonBody(req);
-      eventArgs(body);
-      namespaceOf(body.namespace);
-      optRooms(body, "room");
-      // Standalone: there is no other instance to relay to.
+      const args = eventArgs(body);
+      const nsp = namespaceOf(body.namespace);
+      const room = optRooms(body, "room");
+      // Standalone: there is no other instance to relay to. Cluster: every other instance.
+      if (clustered) nsp.serverSideEmit("contract:relay", { event: body.event, args, room });
       return { ok: true };
     },
   },
   "/peers": {
     GET: async (req, url) => {
-      namespaceOf(url.searchParams.get("namespace") ?? "/");
-      return { timedOut: false, responses: [] };
+      const nsp = namespaceOf(url.searchParams.get("namespace") ?? "/");
+      if (!clustered) return { timedOut: false, responses: [] };
+      // The adapter waits requestsTimeout (5 s) for every other instance, then gives partial answers.
+      return await new Promise((resolve) => {
+        nsp.serverSideEmit("contract:whoami", (err, responses) => {
+          resolve({ timedOut: !!err, responses: responses ?? [] });
+        });
+      });
     },
   },
   "/server-count": {
     GET: async (req, url) => {
-      namespaceOf(url.searchParams.get("namespace") ?? "/");
-      return { count: 1 };
+      const nsp = namespaceOf(url.searchParams.get("namespace") ?? "/");
+      return { count: clustered ? await nsp.adapter.serverCount() : 1 };
     },
   },
   "/disconnect-reason": {
@@ -496,6 +589,12 @@ function shutdown(signal) {
 }
 process.on("SIGTERM", () => shutdown("SIGTERM"));
 process.on("SIGINT", () => shutdown("SIGINT"));
+
+if (redis) {
+  // All namespaces exist (their adapters issued their subscriptions): wait for Redis to confirm.
+  await redis.subscribed();
+  process.stderr.write(`sio-reference: cluster mode, instance ${config.instanceId}, subscribed to Redis\n`);
+}
 
 httpServer.listen(config.port, typeof config.port === "number" ? config.host : undefined, () => {
   const addr = httpServer.address();

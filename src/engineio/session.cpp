@@ -115,17 +115,10 @@ SendResult SessionImpl::send(std::span<const core::SharedFrame> frames, bool is_
     }
     for (const auto& f : frames) queue_.push_back(f);
     queued_bytes_ += bytes;
-    schedule_flush();
+    // As engine.io: a held GET takes what is queued at once; what is sent after that waits for
+    // the next GET (so a volatile burst over polling delivers its first packet only).
+    flush_poll();
     return SendResult::queued;
-}
-
-void SessionImpl::schedule_flush() {
-    if (flush_scheduled_ || !poll_) return;
-    flush_scheduled_ = true;
-    boost::asio::post(server_->executor(), [self = shared_from_this()] {
-        self->flush_scheduled_ = false;
-        self->flush_poll();
-    });
 }
 
 void SessionImpl::flush_poll() {

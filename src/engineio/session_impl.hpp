@@ -58,7 +58,6 @@ private:
     void on_probe_frame(std::string_view data, bool binary);
     void finish_upgrade();
     void abort_upgrade();
-    void schedule_flush();
     void flush_poll();
     void respond_poll(std::string body);
     void schedule_ping();
@@ -79,7 +78,6 @@ private:
     std::size_t queued_bytes_ = 0;
     std::shared_ptr<http::HttpConnection> poll_;
     http::Request poll_request_;  // headers needed for CORS on the held answer
-    bool flush_scheduled_ = false;
 
     // WebSocket: the active transport, and the probing one during an upgrade.
     std::shared_ptr<WebSocketTransport> ws_;

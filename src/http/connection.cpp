@@ -47,6 +47,9 @@ void HttpConnection::start() { do_read(); }
 void HttpConnection::do_read() {
     parser_.emplace();
     parser_->header_limit(header_limit);
+    // Beast's default body limit (1 MiB) would already fail the header read on Content-Length;
+    // the real limit depends on the path and is set in on_header.
+    parser_->body_limit(boost::none);
     idle_timer_.expires_after(request_timeout);
     idle_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
         if (ec) return;

@@ -8,12 +8,12 @@ import { fileURLToPath } from "node:url";
 
 const LISTEN_RE = /Listening on http:\/\/([\d.]+):(\d+)/;
 const here = path.dirname(fileURLToPath(import.meta.url));
-const logDir = path.resolve(here, "..", "logs");
+// SIO_TEST_LOG_DIR lets another tier (tests/cluster) reuse this module with its own log folder.
+const logDir = process.env.SIO_TEST_LOG_DIR || path.resolve(here, "..", "logs");
 const testName = path.basename(process.argv[1] ?? "interop", ".mjs");
 const started = [];
 
-export function serverCommand() {
-  const spec = process.env.SIO_SERVER;
+export function serverCommand(spec = process.env.SIO_SERVER) {
   if (!spec || !spec.trim()) throw new Error("SIO_SERVER is not set (path to sio-server or a command line)");
   return spec.trim().split(/\s+/);
 }
@@ -21,9 +21,10 @@ export function serverCommand() {
 /**
  * Spawns the server with process.env + {PORT:"0", HOST:"127.0.0.1", ...env}.
  * Resolves once it printed "Listening on http://host:port" (stdout or stderr), max 10 s.
+ * `command` (a command line) overrides $SIO_SERVER.
  */
-export function startServer(env = {}, { name = "", timeoutMs = 10000 } = {}) {
-  const [cmd, ...args] = serverCommand();
+export function startServer(env = {}, { name = "", timeoutMs = 10000, command } = {}) {
+  const [cmd, ...args] = serverCommand(command);
   const fullEnv = { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env };
   const proc = spawn(cmd, args, { env: fullEnv, stdio: ["ignore", "pipe", "pipe"] });
   const lines = [];
@@ -106,8 +107,8 @@ export function startServer(env = {}, { name = "", timeoutMs = 10000 } = {}) {
 }
 
 /** Runs the server command to completion (for configuration errors). */
-export function runServerToExit(env = {}, timeoutMs = 10000) {
-  const [cmd, ...args] = serverCommand();
+export function runServerToExit(env = {}, timeoutMs = 10000, { command } = {}) {
+  const [cmd, ...args] = serverCommand(command);
   const proc = spawn(cmd, args, { env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";

@@ -1,0 +1,33 @@
+#pragma once
+// The built-in application of sio-server (CONTRACT §3-4): the namespaces "/", "/custom" and
+// "/secure", the events every client may send, the server-side events of §5, and the record of
+// disconnect reasons that GET /disconnect-reason reads.
+
+#include <memory>
+#include <string>
+
+#include <sio/socketio/server.hpp>
+
+#include "disconnect_log.hpp"
+
+namespace sio::server {
+
+/** Installs the application on `io` at construction. Everything the handlers need is captured
+    by value or shared ownership, so the handlers stay valid whatever the destruction order of
+    App and `io`. Call on `io`'s executor. */
+class App {
+public:
+    App(socketio::Server& io, std::string instance_id);
+
+    const std::string& instance_id() const noexcept { return instance_id_; }
+    /** Reasons recorded for disconnected sockets, per (namespace, socket id). */
+    const std::shared_ptr<DisconnectLog>& disconnects() const noexcept { return disconnects_; }
+
+private:
+    void install(socketio::Namespace& nsp);
+
+    std::string instance_id_;
+    std::shared_ptr<DisconnectLog> disconnects_;
+};
+
+}  // namespace sio::server
