@@ -107,14 +107,14 @@ bool BroadcastOperator::emit_with_ack(std::string_view event, Payload args,
         void check() {
             if (!done || expected_servers != reported_servers || responses.size() != expected_clients) return;
             timer.cancel();
-            std::exchange(done, nullptr)(BroadcastAckResult{false, std::move(responses)});
+            std::exchange(done, nullptr)(BroadcastAckResult{false, std::move(responses), {}});
         }
     };
     auto state = std::make_shared<State>(State{std::move(done), boost::asio::steady_timer(nsp_->executor()), {}, 0, 0, {}});
     state->timer.expires_after(opts_.flags.timeout.value_or(default_ack_timeout));
     state->timer.async_wait([state](boost::system::error_code ec) {
         if (ec || !state->done) return;
-        std::exchange(state->done, nullptr)(BroadcastAckResult{true, std::move(state->responses)});
+        std::exchange(state->done, nullptr)(BroadcastAckResult{true, std::move(state->responses), {}});
     });
 
     nsp_->adapter().broadcast_with_ack(
@@ -131,7 +131,14 @@ bool BroadcastOperator::emit_with_ack(std::string_view event, Payload args,
             state->check();
         });
     nsp_->adapter().server_count([state](ErrorCode ec, std::size_t servers) {
-        if (ec) return;  // completes at the timeout
+        if (ec) {
+            // The cluster cannot be asked (e.g. Redis down): no completion rule can hold, so
+            // report it now rather than at the timeout (the REST layer answers 503).
+            if (!state->done) return;
+            state->timer.cancel();
+            std::exchange(state->done, nullptr)(BroadcastAckResult{false, std::move(state->responses), ec});
+            return;
+        }
         state->expected_servers = servers;
         state->check();
     });

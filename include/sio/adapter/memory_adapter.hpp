@@ -76,6 +76,22 @@ public:
     // ---- for derived (cluster) adapters --------------------------------------------------
     /** Local sockets matching `opts`, each once (rooms/except only; flags ignored). */
     std::vector<std::shared_ptr<socketio::Socket>> local_sockets(const socketio::BroadcastOptions& opts) const;
+    /** Ids of local_sockets(opts). */
+    std::vector<std::string> local_socket_ids(const socketio::BroadcastOptions& opts) const;
+    /** Sid-addressed operations on one local socket (the legacy Redis requests): false, doing
+        nothing, when `sid` is not a connected socket of this namespace here. */
+    bool join_socket(const std::string& sid, const std::string& room);
+    bool leave_socket(const std::string& sid, const std::string& room);
+    bool disconnect_socket(const std::string& sid, bool close);
+    /** Runs this namespace's serverSideEmit handler for `event`, if any (`ack` empty unless
+        the sender asked for one). */
+    void dispatch_server_side(const std::string& event, socketio::Payload args,
+                              std::function<void(boost::json::value)> ack);
+    /** True when `room` has at least one local member (socket-id rooms included). */
+    bool has_room(const std::string& room) const noexcept;
+    /** Every local room name, socket-id rooms included, in no particular order
+        (socket.io-adapter's `rooms.keys()`, answered to ALL_ROOMS). */
+    std::vector<std::string> all_rooms() const;
     /** The Engine.IO frames of `packet`: `4<text>` then one binary frame per attachment. */
     static std::vector<core::SharedFrame> encode_frames(const socketio::Packet& packet);
     socketio::Namespace& nsp() const noexcept { return *nsp_; }

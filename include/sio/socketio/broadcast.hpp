@@ -18,10 +18,14 @@ namespace sio::socketio {
 class Namespace;
 
 /** Result of a broadcast with acknowledgements: `timed_out` false when every targeted client
-    answered; `responses` holds the first argument of each client's ack (partial on timeout). */
+    answered; `responses` holds the first argument of each client's ack (partial on timeout).
+    `error` is set when the cluster could not be asked how many instances there are (a
+    cluster adapter whose backend is down: e.g. sio::adapter::cluster_errc::unavailable); the
+    result is then delivered at once with the responses received so far. */
 struct BroadcastAckResult {
     bool timed_out = false;
     std::vector<boost::json::value> responses;
+    ErrorCode error{};
 };
 
 class BroadcastOperator {
@@ -43,8 +47,9 @@ public:
     bool emit(std::string_view event, Payload args = {}) const;
 
     /** Emits with one ack id; `done` runs once, when every target answered or at the timeout
-        (default 2000 ms when timeout() was not called). With no target at all it may run before
-        this call returns. Responses are the first argument of each client's ack. */
+        (default 2000 ms when timeout() was not called), or at once with `error` set when the
+        adapter's server_count() fails. With no target at all it may run before this call
+        returns. Responses are the first argument of each client's ack. */
     bool emit_with_ack(std::string_view event, Payload args,
                        std::function<void(BroadcastAckResult)> done) const;
 

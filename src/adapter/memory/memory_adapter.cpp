@@ -47,6 +47,42 @@ std::vector<std::shared_ptr<socketio::Socket>> MemoryAdapter::local_sockets(cons
     return out;
 }
 
+std::vector<std::string> MemoryAdapter::local_socket_ids(const BroadcastOptions& opts) const {
+    std::vector<std::string> out;
+    for (const auto& socket : local_sockets(opts)) out.push_back(socket->id());
+    return out;
+}
+
+bool MemoryAdapter::join_socket(const std::string& sid, const std::string& room) {
+    auto socket = nsp_->socket(sid);
+    if (!socket) return false;
+    socket->join(room);
+    return true;
+}
+
+bool MemoryAdapter::leave_socket(const std::string& sid, const std::string& room) {
+    auto socket = nsp_->socket(sid);
+    if (!socket) return false;
+    socket->leave(room);
+    return true;
+}
+
+bool MemoryAdapter::disconnect_socket(const std::string& sid, bool close) {
+    auto socket = nsp_->socket(sid);
+    if (!socket) return false;
+    socket->disconnect(close);
+    return true;
+}
+
+void MemoryAdapter::dispatch_server_side(const std::string& event, socketio::Payload args,
+                                         std::function<void(boost::json::value)> ack) {
+    nsp_->dispatch_server_side(event, std::move(args), std::move(ack));
+}
+
+bool MemoryAdapter::has_room(const std::string& room) const noexcept { return index_->has_room(room); }
+
+std::vector<std::string> MemoryAdapter::all_rooms() const { return index_->room_names(); }
+
 std::vector<core::SharedFrame> MemoryAdapter::encode_frames(const Packet& packet) {
     std::vector<core::SharedFrame> frames;
     frames.reserve(1 + packet.attachments.size());

@@ -76,4 +76,11 @@ std::vector<std::string> RoomIndex::targets(const std::vector<std::string>& room
     return out;
 }
 
+std::vector<std::string> RoomIndex::room_names() const {
+    std::vector<std::string> out;
+    out.reserve(rooms_.size());
+    for (const auto& [room, _] : rooms_) out.push_back(room);
+    return out;
+}
+
 }  // namespace sio::adapter

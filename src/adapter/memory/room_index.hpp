@@ -29,6 +29,8 @@ public:
     bool contains(const std::string& sid) const noexcept { return sids_.contains(sid); }
     bool has_room(const std::string& room) const noexcept { return rooms_.contains(room); }
     std::size_t room_count() const noexcept { return rooms_.size(); }
+    /** Every room name (socket-id rooms included), unordered. */
+    std::vector<std::string> room_names() const;
     std::size_t sid_count() const noexcept { return sids_.size(); }
 
     /** The sids targeted by a broadcast: every indexed sid when `rooms` is empty, else the union
