@@ -18,6 +18,7 @@
 #include <boost/system/errc.hpp>
 #include <fmt/format.h>
 
+#include <sio/adapter/redis_adapter.hpp>
 #include <sio/core/log.hpp>
 #include <sio/engineio/server.hpp>
 #include <sio/http/listener.hpp>
@@ -63,6 +64,19 @@ socketio::ServerOptions server_options(const server::Config& cfg) {
     return opts;
 }
 
+/** How long a starting instance waits for Redis before giving up (CONTRACT §1: 15 s). */
+constexpr std::chrono::milliseconds kRedisStartupLimit{15000};
+
+adapter::RedisOptions redis_options(const server::RedisConfig& redis) {
+    adapter::RedisOptions out;
+    out.host = redis.host;
+    out.port = redis.port;
+    out.username = redis.username;
+    out.password = redis.password;
+    out.db = static_cast<int>(redis.db);
+    return out;
+}
+
 /** The one line printed when the listener cannot bind. */
 std::string listen_failure(const server::Config& cfg, boost::system::error_code ec) {
     std::string where = cfg.unix_path.empty() ? fmt::format("port {}", cfg.port) : fmt::format("unix socket {}", cfg.unix_path);
@@ -101,37 +115,73 @@ int main(int argc, char** argv) {
 
     asio::io_context ioc(1);
     auto opts = server_options(cfg);
+
+    // Cluster mode: one Redis connection pair for the process, one adapter per namespace. The
+    // classic Redis adapter cannot persist sessions, so recovery is off there (and /info says so).
+    std::shared_ptr<adapter::RedisCluster> cluster;
+    if (cfg.redis) {
+        cluster = adapter::RedisCluster::create(ioc.get_executor(), redis_options(*cfg.redis));
+        opts.adapter_factory = adapter::make_redis_adapter_factory(cluster);
+        if (opts.connection_state_recovery) {
+            log->info("connection state recovery is off in cluster mode (the Redis pub/sub adapter keeps no sessions)");
+            opts.connection_state_recovery = false;
+        }
+    }
+
     socketio::Server io(ioc.get_executor(), opts);
     server::App app(io, cfg.instance_id);
     auto echo = server::make_echo_engine(ioc.get_executor(), opts.engine);
-    server::RestApi rest(io, server::RestSettings{cfg.instance_id, cfg.api_token, false}, app.disconnects());
+    server::RestApi rest(io, server::RestSettings{cfg.instance_id, cfg.api_token, cluster != nullptr}, app.disconnects());
     auto listener = std::make_shared<http::Listener>(ioc.get_executor(), server::make_handler(io, *echo, rest));
 
-    http::ListenAddress address;
-    address.host = cfg.host;
-    address.port = cfg.port;
-    address.unix_path = cfg.unix_path;
-    if (auto ec = listener->listen(address)) {
-        std::fprintf(stderr, "%s\n", listen_failure(cfg, ec).c_str());
+    int exit_code = 0;
+    // Binds and announces readiness. In cluster mode this runs only once every Redis
+    // subscription is confirmed, so that /health answering means "part of the cluster".
+    auto start_listening = [&]() -> bool {
+        http::ListenAddress address;
+        address.host = cfg.host;
+        address.port = cfg.port;
+        address.unix_path = cfg.unix_path;
+        if (auto ec = listener->listen(address)) {
+            std::fprintf(stderr, "%s\n", listen_failure(cfg, ec).c_str());
+            return false;
+        }
+        listener->start();
+        log->info("instance {} ({}, connection state recovery {})", cfg.instance_id,
+                  cluster ? fmt::format("cluster over {}", cfg.redis->display()) : std::string("standalone"),
+                  opts.connection_state_recovery ? "on" : "off");
+        // The readiness line tools wait for: logged at info, or printed on stdout when LOG_LEVEL
+        // hides info messages.
+        std::string listening = cfg.unix_path.empty()
+                                    ? fmt::format("Listening on http://{}:{}", url_host(cfg.host), listener->port())
+                                    : fmt::format("Listening on unix:{}", cfg.unix_path);
+        if (log->should_log(spdlog::level::info)) {
+            log->info("{}", listening);
+        } else {
+            std::printf("%s\n", listening.c_str());
+            std::fflush(stdout);
+        }
+        return true;
+    };
+
+    if (cluster) {
+        cluster->start();
+        cluster->wait_ready(kRedisStartupLimit, [&](boost::system::error_code ec) {
+            if (ec) {
+                std::fprintf(stderr, "cannot join the cluster: Redis at %s not usable within %lld s: %s\n",
+                             cfg.redis->display().c_str(), static_cast<long long>(kRedisStartupLimit.count() / 1000),
+                             cluster->last_error().c_str());
+                exit_code = 1;
+                ioc.stop();
+                return;
+            }
+            if (!start_listening()) {
+                exit_code = 1;
+                ioc.stop();
+            }
+        });
+    } else if (!start_listening()) {
         return 1;
-    }
-    listener->start();
-    if (cfg.redis) {
-        log->warn("Redis configured ({}) but cluster mode is not available in this build: running standalone",
-                  cfg.redis->display());
-    }
-    log->info("instance {} (connection state recovery {})", cfg.instance_id,
-              cfg.connection_state_recovery ? "on" : "off");
-    // The readiness line tools wait for: logged at info, or printed on stdout when LOG_LEVEL
-    // hides info messages.
-    std::string listening = cfg.unix_path.empty()
-                                ? fmt::format("Listening on http://{}:{}", url_host(cfg.host), listener->port())
-                                : fmt::format("Listening on unix:{}", cfg.unix_path);
-    if (log->should_log(spdlog::level::info)) {
-        log->info("{}", listening);
-    } else {
-        std::printf("%s\n", listening.c_str());
-        std::fflush(stdout);
     }
 
     // ---- shutdown ---------------------------------------------------------------------------
@@ -190,6 +240,7 @@ int main(int argc, char** argv) {
     wait_signal();
 
     ioc.run();
-    log->info("stopped");
-    return 0;
+    if (cluster) cluster->stop();
+    if (exit_code == 0) log->info("stopped");
+    return exit_code;
 }

@@ -1,8 +1,8 @@
 #include "rest_api.hpp"
 
 // Flow: handle() checks the bearer token for everything but GET /health (401, as the Node
-// reference does, before routing), finds the route by path (404), then the method (405), then runs the route. A route parses its input with
-// validation.cpp (400/404 on failure) and executes it through a BroadcastOperator; answers
+// reference does, before routing), finds the route by path (404), then the method (405), then
+// runs the route. A route parses its input with validation.cpp (400/404 on failure) and executes it through a BroadcastOperator; answers
 // that depend on acknowledgements or on the cluster are written from the callback.
 
 #include <algorithm>
@@ -19,6 +19,7 @@
 #include <sio/core/log.hpp>
 #include <sio/socketio/broadcast.hpp>
 #include <sio/socketio/namespace.hpp>
+#include <sio/adapter/redis_adapter.hpp>
 
 #include "validation.hpp"
 
@@ -74,6 +75,12 @@ private:
 };
 
 namespace {
+
+/** True when a cluster-wide operation failed because Redis cannot be reached right now: the
+    REST answer is then 503 at once, rather than a hang or a misleading empty result. */
+bool cluster_unavailable(const socketio::ErrorCode& ec) {
+    return ec == adapter::cluster_errc::unavailable;
+}
 
 /** The operator that targets `t` in `nsp`. */
 socketio::BroadcastOperator target_of(socketio::Namespace& nsp, const Target& t) {
@@ -224,6 +231,9 @@ void RestApi::emit_with_ack(Reply reply, const http::Request& req) {
     }
     auto op = target_of(*nsp, r->target).timeout(r->timeout);
     bool sent = op.emit_with_ack(r->event, Payload(std::move(r->args)), [reply](socketio::BroadcastAckResult result) {
+        if (cluster_unavailable(result.error)) {
+            return reply.error(503, "the cluster is unreachable (Redis is down): acknowledgements cannot be collected");
+        }
         json::array responses;
         responses.reserve(result.responses.size());
         for (auto& v : result.responses) {
@@ -327,6 +337,9 @@ void RestApi::peers(Reply reply, const http::Request& req) {
     // Standalone: nobody to ask. Otherwise ask every other instance, and answer at the latest
     // when the guard fires, whichever comes first.
     nsp->server_count([reply, nsp, executor = io_->executor()](socketio::ErrorCode ec, std::size_t count) {
+        if (cluster_unavailable(ec)) {
+            return reply.error(503, "the cluster is unreachable (Redis is down)");
+        }
         if (!ec && count <= 1) {
             return reply.send_json(bhttp::status::ok, json::object{{"timedOut", false}, {"responses", json::array{}}});
         }
@@ -350,6 +363,9 @@ void RestApi::peers(Reply reply, const http::Request& req) {
                     return;
                 }
                 pending->guard.cancel();
+                if (cluster_unavailable(acks_ec)) {
+                    return reply.error(503, "the cluster is unreachable (Redis is down)");
+                }
                 json::array out;
                 for (auto& v : responses) {
                     out.push_back(std::move(v));
