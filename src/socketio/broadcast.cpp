@@ -21,14 +21,6 @@ void add_unique(std::vector<std::string>& set, std::string room) {
     if (std::find(set.begin(), set.end(), room) == set.end()) set.push_back(std::move(room));
 }
 
-Packet make_event(const Namespace& nsp, std::string_view event, Payload args) {
-    boost::json::array data;
-    data.reserve(args.args.size() + 1);
-    data.emplace_back(event);
-    for (auto& v : args.args) data.push_back(std::move(v));
-    return Packet{PacketType::event, nsp.name(), std::nullopt, std::move(data), std::move(args.attachments)};
-}
-
 constexpr std::chrono::milliseconds default_ack_timeout{2000};
 
 }  // namespace
@@ -88,7 +80,7 @@ BroadcastOperator BroadcastOperator::timeout(std::chrono::milliseconds ms) const
 
 bool BroadcastOperator::emit(std::string_view event, Payload args) const {
     if (is_reserved_event(event)) return false;
-    nsp_->adapter().broadcast(make_event(*nsp_, event, std::move(args)), opts_);
+    nsp_->adapter().broadcast(make_event_packet(nsp_->name(), event, std::move(args)), opts_);
     return true;
 }
 
@@ -118,7 +110,7 @@ bool BroadcastOperator::emit_with_ack(std::string_view event, Payload args,
     });
 
     nsp_->adapter().broadcast_with_ack(
-        make_event(*nsp_, event, std::move(args)), opts_,
+        make_event_packet(nsp_->name(), event, std::move(args)), opts_,
         [state](std::size_t clients) {
             state->expected_clients += clients;
             ++state->reported_servers;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 namespace sio::socketio {
@@ -30,6 +31,14 @@ boost::json::value make_placeholder(std::size_t num) {
     // Key order matters: it is the wire form `{"_placeholder":true,"num":N}`. int64 like a
     // parsed placeholder, so a decoded packet compares equal to a built one.
     return boost::json::object{{"_placeholder", true}, {"num", static_cast<std::int64_t>(num)}};
+}
+
+Packet make_event_packet(const std::string& nsp, std::string_view event, Payload args) {
+    boost::json::array data;
+    data.reserve(args.args.size() + 1);
+    data.emplace_back(event);
+    for (auto& v : args.args) data.push_back(std::move(v));
+    return Packet{PacketType::event, nsp, std::nullopt, std::move(data), std::move(args.attachments)};
 }
 
 }  // namespace sio::socketio

@@ -25,14 +25,6 @@ struct Socket::PendingAcks {
 
 namespace {
 
-Packet make_event(const Namespace& nsp, std::string_view event, Payload args) {
-    boost::json::array data;
-    data.reserve(args.args.size() + 1);
-    data.emplace_back(event);
-    for (auto& v : args.args) data.push_back(std::move(v));
-    return Packet{PacketType::event, nsp.name(), std::nullopt, std::move(data), std::move(args.attachments)};
-}
-
 /** JavaScript's Date.prototype.toString() in UTC: `Tue Nov 24 2026 18:39:04 GMT+0000
     (Coordinated Universal Time)`. */
 std::string js_date_string(std::chrono::system_clock::time_point t) {
@@ -147,7 +139,7 @@ void Socket::leave(const std::string& room) {
 
 bool Socket::emit(std::string_view event, Payload args) {
     if (is_reserved_event(event) || !client_ || closed_) return false;
-    Packet packet = make_event(*nsp_, event, std::move(args));
+    Packet packet = make_event_packet(nsp_->name(), event, std::move(args));
     if (nsp_->server().options().connection_state_recovery) {
         // Through the adapter to our own room, so that the packet gets an offset and is logged
         // for a later recovery (socket.io 4.8 does the same).
@@ -160,7 +152,7 @@ bool Socket::emit(std::string_view event, Payload args) {
 
 bool Socket::emit_volatile(std::string_view event, Payload args) {
     if (is_reserved_event(event) || !client_ || closed_) return false;
-    Packet packet = make_event(*nsp_, event, std::move(args));
+    Packet packet = make_event_packet(nsp_->name(), event, std::move(args));
     if (nsp_->server().options().connection_state_recovery) {
         BroadcastOptions opts{{id_}, {}, {}};
         opts.flags.is_volatile = true;  // never logged
@@ -174,7 +166,7 @@ bool Socket::emit_volatile(std::string_view event, Payload args) {
 bool Socket::emit_with_ack(std::string_view event, Payload args, std::chrono::milliseconds timeout,
                            std::function<void(AckResult)> done) {
     if (is_reserved_event(event) || !client_ || closed_) return false;
-    Packet packet = make_event(*nsp_, event, std::move(args));
+    Packet packet = make_event_packet(nsp_->name(), event, std::move(args));
     const std::uint64_t id = nsp_->next_ack_id();
     packet.id = id;
 

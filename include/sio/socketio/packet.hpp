@@ -4,9 +4,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/value.hpp>
+
+#include <sio/socketio/payload.hpp>
 
 namespace sio::socketio {
 
@@ -39,5 +42,9 @@ bool is_placeholder(const boost::json::value& v) noexcept;
 
 /** A placeholder object for attachment `num`, as the Node encoder writes it. */
 boost::json::value make_placeholder(std::size_t num);
+
+/** The EVENT packet `[event, ...args]` for namespace `nsp`, without ack id; the arguments'
+    attachments move into the packet. */
+Packet make_event_packet(const std::string& nsp, std::string_view event, Payload args);
 
 }  // namespace sio::socketio
