@@ -158,3 +158,97 @@ test("unknown socket id: 404 with an {error} body", async () => {
     s.disconnect();
   }
 });
+
+// What the official client observes (CONTRACT §2.4, last paragraph) for server-side closes.
+
+for (const mode of ["polling", "websocket"]) {
+  test(`${mode}: official client whose pongs are suppressed: server records ping timeout, the client sees transport close`, async () => {
+    // The server closes pingTimeout after its ping; the client's own timer would only fire
+    // pingInterval + pingTimeout after that ping, so the client must see the server's close.
+    const hb = await startServer({ CONNECTION_STATE_RECOVERY: "0", PING_INTERVAL: "1000", PING_TIMEOUT: "300" }, { name: `no pong ${mode}` });
+    const s = await connectClient(hb.url, "/", { mode });
+    try {
+      const id = s.id;
+      const engine = s.io.engine;
+      const send = engine._sendPacket.bind(engine);
+      engine._sendPacket = (type, ...rest) => (type === "pong" ? undefined : send(type, ...rest));
+      const [reason] = await once(s, "disconnect", 5000);
+      assert.equal(reason, "transport close");
+      const r = await api(hb.url, "GET", `/disconnect-reason?id=${id}`);
+      assert.equal(r.body?.reason, "ping timeout", r.text);
+    } finally {
+      s.disconnect();
+      await hb.stop();
+    }
+  });
+
+  test(`${mode}: official client sees ping timeout when the server stops sending pings (process stopped)`, async () => {
+    const hb = await startServer({ CONNECTION_STATE_RECOVERY: "0", PING_INTERVAL: "400", PING_TIMEOUT: "300" }, { name: `SIGSTOP ${mode}` });
+    const s = await connectClient(hb.url, "/", { mode });
+    try {
+      assert.equal(s.io.engine._pingInterval, 400);
+      hb.proc.kill("SIGSTOP");
+      const t0 = Date.now();
+      const [reason] = await once(s, "disconnect", 5000);
+      assert.equal(reason, "ping timeout");
+      assert.ok(Date.now() - t0 < 2000, "detected within pingInterval + pingTimeout");
+    } finally {
+      hb.proc.kill("SIGCONT");
+      s.disconnect();
+      await hb.stop();
+    }
+  });
+}
+
+test("websocket: an oversize message from the official client: the client sees transport close, the server records transport error", async () => {
+  const s = await connectClient(srv.url, "/", { mode: "websocket" });
+  const id = s.id;
+  const p = once(s, "disconnect");
+  s.emit("message", "x".repeat(5000));
+  assert.equal((await p)[0], "transport close");
+  assert.equal(await reasonOf(id), "transport error");
+});
+
+test("polling: an oversize POST from the official client: the client sees transport error (413), the server keeps serving", async () => {
+  const s = await connectClient(srv.url, "/", { mode: "polling" });
+  try {
+    const p = once(s, "disconnect");
+    s.emit("message", "x".repeat(5000));
+    assert.equal((await p)[0], "transport error");
+  } finally {
+    s.disconnect();
+  }
+  const again = await connectClient(srv.url, "/", { mode: "polling" });
+  try {
+    assert.deepEqual(await ack(again, "ack", 1), [1]);
+  } finally {
+    again.disconnect();
+  }
+});
+
+test("GET /disconnect-reason keeps (at least) the last 10000 reasons", async () => {
+  const c = await rawSio(srv.url);
+  try {
+    const N = 10000;
+    const ids = [];
+    // Pipelined CONNECT/DISCONNECT pairs on one connection: every CONNECT creates a new socket.
+    const BATCH = 500;
+    for (let done = 0; done < N; done += BATCH) {
+      for (let i = 0; i < BATCH; i++) {
+        c.send("40");
+        c.send("41");
+      }
+      while (ids.length < done + BATCH) {
+        const msg = await c.ws.next(10000, (m) => typeof m === "string" && m.startsWith("40"));
+        ids.push(JSON.parse(msg.slice(2)).sid);
+      }
+      c.ws.queue.length = 0; // auth greetings
+    }
+    assert.equal(new Set(ids).size, N);
+    for (const id of [ids[0], ids[1], ids[N / 2], ids[N - 1]]) {
+      assert.equal(await reasonOf(id), "client namespace disconnect", `reason of ${id}`);
+    }
+  } finally {
+    c.close();
+  }
+});
