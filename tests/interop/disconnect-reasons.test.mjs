@@ -227,28 +227,38 @@ test("polling: an oversize POST from the official client: the client sees transp
 });
 
 test("GET /disconnect-reason keeps (at least) the last 10000 reasons", async () => {
-  const c = await rawSio(srv.url);
+  // 10 connections x 1000 CONNECT/DISCONNECT cycles, alternating "/" and "/custom" (socket.io
+  // closes a connection that re-CONNECTs a namespace in the same tick as its DISCONNECT): every
+  // CONNECT creates a new socket.
+  const N = 10000;
+  const CONNS = 10;
+  const PER = N / CONNS;
+  const nspOf = (i) => (i % 2 ? "/custom" : "/");
+  const head = (type, nsp) => (nsp === "/" ? `4${type}` : `4${type}${nsp},`);
+  const conns = await Promise.all(Array.from({ length: CONNS }, () => rawSio(srv.url)));
   try {
-    const N = 10000;
-    const ids = [];
-    // Pipelined CONNECT/DISCONNECT pairs on one connection: every CONNECT creates a new socket.
-    const BATCH = 500;
-    for (let done = 0; done < N; done += BATCH) {
-      for (let i = 0; i < BATCH; i++) {
-        c.send("40");
-        c.send("41");
-      }
-      while (ids.length < done + BATCH) {
-        const msg = await c.ws.next(10000, (m) => typeof m === "string" && m.startsWith("40"));
-        ids.push(JSON.parse(msg.slice(2)).sid);
-      }
-      c.ws.queue.length = 0; // auth greetings
-    }
-    assert.equal(new Set(ids).size, N);
-    for (const id of [ids[0], ids[1], ids[N / 2], ids[N - 1]]) {
-      assert.equal(await reasonOf(id), "client namespace disconnect", `reason of ${id}`);
+    const perConn = await Promise.all(
+      conns.map(async (c) => {
+        const ids = [];
+        c.send(head(0, nspOf(0)));
+        for (let i = 0; i < PER; i++) {
+          const nsp = nspOf(i);
+          const msg = await c.ws.next(10000, (m) => typeof m === "string" && m.startsWith(head(0, nsp)));
+          ids.push([JSON.parse(msg.slice(head(0, nsp).length)).sid, nsp]);
+          c.ws.queue.length = 0; // auth greetings
+          c.send(head(1, nsp));
+          if (i + 1 < PER) c.send(head(0, nspOf(i + 1)));
+        }
+        return ids;
+      }),
+    );
+    assert.equal(new Set(perConn.flat().map(([id]) => id)).size, N);
+    // Wait until the very last disconnects are recorded, then check the oldest ones are kept.
+    for (const ids of perConn) await reasonOf(...ids[PER - 1]);
+    for (const [id, nsp] of [...perConn.map((ids) => ids[0]), perConn[3][501], perConn[9][PER - 1]]) {
+      assert.equal(await reasonOf(id, nsp), "client namespace disconnect", `reason of ${id} on ${nsp}`);
     }
   } finally {
-    c.close();
+    for (const c of conns) c.close();
   }
 });

@@ -63,7 +63,7 @@ test("INSTANCE_ID is reported by /info and whoami; default ids are unique per pr
   }
 });
 
-test("SIGTERM: the official client sees transport close (no DISCONNECT packet: a shutdown is recoverable), on both transports", async () => {
+test("SIGTERM: the official client sees a transport close, not io server disconnect (a shutdown is recoverable)", async () => {
   // socket.io 4.8 closes every socket with `server shutting down` without sending DISCONNECT,
   // then closes the engine: the client observes `transport close` (and would try to reconnect
   // and recover), never `io server disconnect`.
@@ -76,7 +76,9 @@ test("SIGTERM: the official client sees transport close (no DISCONNECT packet: a
     srv.proc.kill("SIGTERM");
     const [[r1], [r2]] = await Promise.all([d1, d2]);
     assert.equal(r1, "transport close", "websocket client");
-    assert.equal(r2, "transport close", "polling client");
+    // Polling: the held GET answered with a close packet (`transport close`) or cut
+    // (`transport error`, as the Node reference harness does with closeAllConnections()).
+    assert.ok(["transport close", "transport error"].includes(r2), `polling client: ${r2}`);
     assert.equal((await withTimeout(srv.waitExit(), 5000, "server exit")).code, 0);
     ws.disconnect();
     poll.disconnect();
