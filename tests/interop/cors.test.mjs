@@ -74,3 +74,52 @@ for (const path of ["/socket.io/", "/engine.io/"]) {
     assert.equal(hs.headers["access-control-allow-credentials"], undefined);
   });
 }
+
+// Error answers carry the CORS headers too (a browser client must be able to read them).
+for (const path of ["/socket.io/", "/engine.io/"]) {
+  const errorRequests = () => [
+    ["code 0 (unknown transport)", eioUrl(srv.url, { path, transport: "carrier-pigeon" }), {}, 0],
+    ["code 1 (unknown sid, GET)", eioUrl(srv.url, { path, sid: "doesnotexist12345678" }), {}, 1],
+    ["code 1 (unknown sid, POST)", eioUrl(srv.url, { path, sid: "doesnotexist12345678" }), { method: "POST", body: "4x", headers: { "Content-Type": "text/plain" } }, 1],
+    ["code 2 (POST handshake)", eioUrl(srv.url, { path }), { method: "POST", body: "4x", headers: { "Content-Type": "text/plain" } }, 2],
+    ["code 3 (websocket over plain HTTP)", eioUrl(srv.url, { path, transport: "websocket" }), {}, 3],
+    ["code 5 (EIO=3)", eioUrl(srv.url, { path, eio: "3" }), {}, 5],
+  ];
+
+  test(`${path} 400 error answers carry CORS headers for an allowed origin, none for another origin`, async () => {
+    for (const [what, url, opts, code] of errorRequests()) {
+      const ok = await request(url, { ...opts, headers: { ...(opts.headers ?? {}), Origin: A } });
+      assert.equal(ok.status, 400, `${what}: ${ok.status} ${ok.text}`);
+      assert.equal(JSON.parse(ok.text).code, code, what);
+      assertAllowed(ok, A, what);
+      const evil = await request(url, { ...opts, headers: { ...(opts.headers ?? {}), Origin: EVIL } });
+      assert.equal(evil.status, 400, what);
+      assert.equal(evil.headers["access-control-allow-origin"], undefined, `${what}, other origin`);
+    }
+  });
+
+  test(`${path} a second concurrent GET: the 400 answer carries CORS headers`, async () => {
+    const hs = await pollHandshake(srv.url, { path, headers: { Origin: A } });
+    const p = new Poller(srv.url, hs.sid, path);
+    const first = p.pendingGet();
+    await new Promise((r) => setTimeout(r, 150));
+    const second = await p.get({ headers: { Origin: A } });
+    assert.ok([400, 500].includes(second.status), `status ${second.status}`);
+    assertAllowed(second, A, "second GET");
+    await first.promise.catch(() => null);
+  });
+}
+
+test("an oversize polling POST (413) from an allowed origin carries CORS headers", async () => {
+  const big = await startServer({ CORS_ORIGINS: A, CONNECTION_STATE_RECOVERY: "0", MAX_HTTP_BUFFER_SIZE: "1000" }, { name: "cors 413" });
+  try {
+    for (const path of ["/socket.io/", "/engine.io/"]) {
+      const hs = await pollHandshake(big.url, { path, headers: { Origin: A } });
+      const res = await new Poller(big.url, hs.sid, path).post("4" + "x".repeat(5000), { "Content-Type": "text/plain;charset=UTF-8", Origin: A });
+      assert.equal(res.status, 413, path);
+      assertAllowed(res, A, `${path} 413`);
+    }
+  } finally {
+    await big.stop();
+  }
+});

@@ -158,3 +158,107 @@ test("unknown socket id: 404 with an {error} body", async () => {
     s.disconnect();
   }
 });
+
+// What the official client observes (CONTRACT §2.4, last paragraph) for server-side closes.
+
+for (const mode of ["polling", "websocket"]) {
+  test(`${mode}: official client whose pongs are suppressed: server records ping timeout, the client sees transport close`, async () => {
+    // The server closes pingTimeout after its ping; the client's own timer would only fire
+    // pingInterval + pingTimeout after that ping, so the client must see the server's close.
+    const hb = await startServer({ CONNECTION_STATE_RECOVERY: "0", PING_INTERVAL: "1000", PING_TIMEOUT: "300" }, { name: `no pong ${mode}` });
+    const s = await connectClient(hb.url, "/", { mode });
+    try {
+      const id = s.id;
+      const engine = s.io.engine;
+      const send = engine._sendPacket.bind(engine);
+      engine._sendPacket = (type, ...rest) => (type === "pong" ? undefined : send(type, ...rest));
+      const [reason] = await once(s, "disconnect", 5000);
+      assert.equal(reason, "transport close");
+      const r = await api(hb.url, "GET", `/disconnect-reason?id=${id}`);
+      assert.equal(r.body?.reason, "ping timeout", r.text);
+    } finally {
+      s.disconnect();
+      await hb.stop();
+    }
+  });
+
+  test(`${mode}: official client sees ping timeout when the server stops sending pings (process stopped)`, async () => {
+    const hb = await startServer({ CONNECTION_STATE_RECOVERY: "0", PING_INTERVAL: "400", PING_TIMEOUT: "300" }, { name: `SIGSTOP ${mode}` });
+    const s = await connectClient(hb.url, "/", { mode });
+    try {
+      assert.equal(s.io.engine._pingInterval, 400);
+      hb.proc.kill("SIGSTOP");
+      const t0 = Date.now();
+      const [reason] = await once(s, "disconnect", 5000);
+      assert.equal(reason, "ping timeout");
+      assert.ok(Date.now() - t0 < 2000, "detected within pingInterval + pingTimeout");
+    } finally {
+      hb.proc.kill("SIGCONT");
+      s.disconnect();
+      await hb.stop();
+    }
+  });
+}
+
+test("websocket: an oversize message from the official client: the client sees transport close, the server records transport error", async () => {
+  const s = await connectClient(srv.url, "/", { mode: "websocket" });
+  const id = s.id;
+  const p = once(s, "disconnect");
+  s.emit("message", "x".repeat(5000));
+  assert.equal((await p)[0], "transport close");
+  assert.equal(await reasonOf(id), "transport error");
+});
+
+test("polling: an oversize POST from the official client: the client sees transport error (413), the server keeps serving", async () => {
+  const s = await connectClient(srv.url, "/", { mode: "polling" });
+  try {
+    const p = once(s, "disconnect");
+    s.emit("message", "x".repeat(5000));
+    assert.equal((await p)[0], "transport error");
+  } finally {
+    s.disconnect();
+  }
+  const again = await connectClient(srv.url, "/", { mode: "polling" });
+  try {
+    assert.deepEqual(await ack(again, "ack", 1), [1]);
+  } finally {
+    again.disconnect();
+  }
+});
+
+test("GET /disconnect-reason keeps (at least) the last 10000 reasons", async () => {
+  // 10 connections x 1000 CONNECT/DISCONNECT cycles, alternating "/" and "/custom" (socket.io
+  // closes a connection that re-CONNECTs a namespace in the same tick as its DISCONNECT): every
+  // CONNECT creates a new socket.
+  const N = 10000;
+  const CONNS = 10;
+  const PER = N / CONNS;
+  const nspOf = (i) => (i % 2 ? "/custom" : "/");
+  const head = (type, nsp) => (nsp === "/" ? `4${type}` : `4${type}${nsp},`);
+  const conns = await Promise.all(Array.from({ length: CONNS }, () => rawSio(srv.url)));
+  try {
+    const perConn = await Promise.all(
+      conns.map(async (c) => {
+        const ids = [];
+        c.send(head(0, nspOf(0)));
+        for (let i = 0; i < PER; i++) {
+          const nsp = nspOf(i);
+          const msg = await c.ws.next(10000, (m) => typeof m === "string" && m.startsWith(head(0, nsp)));
+          ids.push([JSON.parse(msg.slice(head(0, nsp).length)).sid, nsp]);
+          c.ws.queue.length = 0; // auth greetings
+          c.send(head(1, nsp));
+          if (i + 1 < PER) c.send(head(0, nspOf(i + 1)));
+        }
+        return ids;
+      }),
+    );
+    assert.equal(new Set(perConn.flat().map(([id]) => id)).size, N);
+    // Wait until the very last disconnects are recorded, then check the oldest ones are kept.
+    for (const ids of perConn) await reasonOf(...ids[PER - 1]);
+    for (const [id, nsp] of [...perConn.map((ids) => ids[0]), perConn[3][501], perConn[9][PER - 1]]) {
+      assert.equal(await reasonOf(id, nsp), "client namespace disconnect", `reason of ${id} on ${nsp}`);
+    }
+  } finally {
+    for (const c of conns) c.close();
+  }
+});

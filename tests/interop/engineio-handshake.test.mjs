@@ -106,3 +106,18 @@ test("any other path answers 404", async () => {
     assert.equal(res.status, 404, p);
   }
 });
+
+test("defaults: the handshake announces pingInterval 25000, pingTimeout 20000, maxPayload 1000000", async () => {
+  const def = await startServer({ PING_INTERVAL: undefined, PING_TIMEOUT: undefined, MAX_HTTP_BUFFER_SIZE: undefined }, { name: "defaults" });
+  try {
+    for (const path of ["/socket.io/", "/engine.io/"]) {
+      const { raw } = await pollHandshake(def.url, { path });
+      assert.match(raw, /^0\{"sid":"[^"]+","upgrades":\["websocket"\],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000\}$/);
+      const { ws, raw: wsRaw } = await wsHandshake(def.url, { path });
+      ws.close();
+      assert.match(wsRaw, /^0\{"sid":"[^"]+","upgrades":\[\],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000\}$/);
+    }
+  } finally {
+    await def.stop();
+  }
+});

@@ -1,6 +1,7 @@
 // CONTRACT §2.2 long-polling: \x1e payloads, b64 binary, POST `ok`, concurrent GET, 413,
 // octet-stream POST, client close packet, undecodable packets, JSON escaping of U+001E.
 import { test, before, after } from "node:test";
+import http from "node:http";
 import assert from "node:assert/strict";
 import { startServer } from "./lib/server.mjs";
 import { pollHandshake, Poller, SEP, request, waitUntil, withTimeout, sleep } from "./lib/util.mjs";
@@ -154,4 +155,53 @@ test("volatile over polling: dropped while no GET is pending, delivered to a pen
     .filter((pk) => typeof pk === "string" && pk.startsWith('42["volatile",'))
     .map((pk) => JSON.parse(pk.slice(2))[1]);
   for (let i = 1; i < nums.length; i++) assert.ok(nums[i] > nums[i - 1], `reordered or duplicated: ${nums}`);
+});
+
+test("two overlapping POSTs on one session: both accepted and delivered, or a refusal that closes the session; the server keeps serving", async () => {
+  const p = await session();
+  // POST #1 sends its headers and half of its body, then waits; POST #2 is sent in full meanwhile.
+  const body1 = `4first-a${SEP}4first-b`;
+  const split = 5;
+  let req1;
+  const res1 = new Promise((resolve, reject) => {
+    req1 = http.request(p.url(), { method: "POST", agent: false, headers: { "Content-Type": "text/plain;charset=UTF-8", "Content-Length": Buffer.byteLength(body1) } }, (res) => {
+      let text = "";
+      res.on("data", (c) => (text += c));
+      res.on("end", () => resolve({ status: res.statusCode, text }));
+    });
+    req1.on("error", reject);
+    req1.write(body1.slice(0, split));
+  });
+  await sleep(150);
+  res1.catch(() => null);
+  const res2 = await withTimeout(p.post(`4second${SEP}4second-b`), 5000, "the overlapping POST must be answered").catch((e) => ({ status: -1, text: String(e) }));
+  req1.end(body1.slice(split));
+  const r1 = await withTimeout(res1, 5000, "the first POST must be answered").catch((e) => ({ status: -1, text: String(e) }));
+
+  if (res2.status === 200 && r1.status === 200) {
+    assert.equal(res2.text, "ok");
+    assert.equal(r1.text, "ok");
+    // Both payloads were processed: every message comes back (each POST's packets in order).
+    const want = ["4first-a", "4first-b", "4second", "4second-b"];
+    const seen = [];
+    await waitUntil(async () => {
+      const res = await p.get();
+      assert.equal(res.status, 200, `session broken after overlapping POSTs: ${res.status} ${res.text}`);
+      for (const pk of res.packets) if (pk !== "2") seen.push(pk);
+      return want.every((w) => seen.includes(w));
+    }, { timeout: 5000, message: `echo of both POSTs (seen ${JSON.stringify(seen)})` });
+    assert.ok(seen.indexOf("4first-a") < seen.indexOf("4first-b"));
+    assert.ok(seen.indexOf("4second") < seen.indexOf("4second-b"));
+    await p.send("4still-alive");
+    assert.ok((await p.until((x) => x === "4still-alive")).includes("4still-alive"));
+  } else {
+    // A refusal (Node: 400 "data request overlap", the other request cut) must close the
+    // session, not leave it half-broken.
+    assert.ok([res2.status, r1.status].every((s) => [200, 400, 500, -1].includes(s)), `statuses ${res2.status} / ${r1.status}`);
+    await assertSessionGone(p);
+  }
+  assert.equal((await request(srv.url + "/health")).status, 200);
+  const other = await session();
+  await other.send("4other");
+  assert.ok((await other.until((x) => x === "4other")).includes("4other"));
 });

@@ -62,3 +62,54 @@ test("INSTANCE_ID is reported by /info and whoami; default ids are unique per pr
     await Promise.all([a.stop(), b.stop(), c.stop()]);
   }
 });
+
+test("SIGTERM: the official client sees a transport close, not io server disconnect (a shutdown is recoverable)", async () => {
+  // socket.io 4.8 closes every socket with `server shutting down` without sending DISCONNECT,
+  // then closes the engine: the client observes `transport close` (and would try to reconnect
+  // and recover), never `io server disconnect`.
+  const srv = await startServer({});
+  try {
+    const ws = await connectClient(srv.url, "/", { mode: "websocket" });
+    const poll = await connectClient(srv.url, "/custom", { mode: "polling" });
+    const d1 = once(ws, "disconnect", 5000);
+    const d2 = once(poll, "disconnect", 5000);
+    srv.proc.kill("SIGTERM");
+    const [[r1], [r2]] = await Promise.all([d1, d2]);
+    assert.equal(r1, "transport close", "websocket client");
+    // Polling: the held GET answered with a close packet (`transport close`) or cut
+    // (`transport error`, as the Node reference harness does with closeAllConnections()).
+    assert.ok(["transport close", "transport error"].includes(r2), `polling client: ${r2}`);
+    assert.equal((await withTimeout(srv.waitExit(), 5000, "server exit")).code, 0);
+    ws.disconnect();
+    poll.disconnect();
+  } finally {
+    await srv.stop();
+  }
+});
+
+test("HOST defaults to 127.0.0.1 (loopback only)", async () => {
+  const srv = await startServer({ HOST: undefined });
+  try {
+    assert.match(srv.url, /^http:\/\/127\.0\.0\.1:/);
+    assert.deepEqual((await api(srv.url, "GET", "/health")).body, { status: "ok" });
+    // Bound to 127.0.0.1, not to every address: 127.0.0.2 is not served.
+    await assert.rejects(api(`http://127.0.0.2:${srv.port}`, "GET", "/health"));
+  } finally {
+    await srv.stop();
+  }
+});
+
+for (const [value, enabled] of [["false", false], ["0", false], ["1", true], [undefined, true]]) {
+  test(`CONNECTION_STATE_RECOVERY=${value}: recovery ${enabled ? "enabled" : "disabled"} (/info and pid in CONNECT)`, async () => {
+    const srv = await startServer({ CONNECTION_STATE_RECOVERY: value });
+    try {
+      assert.equal((await api(srv.url, "GET", "/info")).body.connectionStateRecovery, enabled);
+      const c = await rawSio(srv.url);
+      const ans = await c.connect("/");
+      c.close();
+      assert.equal(typeof ans.data.pid === "string", enabled, ans.raw);
+    } finally {
+      await srv.stop();
+    }
+  });
+}

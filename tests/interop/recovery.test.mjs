@@ -295,3 +295,67 @@ describe("raw recovery rules", () => {
     }
   });
 });
+
+describe("more recoverable reasons and targeting at emit time", () => {
+  test("recovery after a transport error (oversize websocket message)", async () => {
+    const first = await rawSession(srv, "/custom");
+    first.c.send("4" + "x".repeat(1000001));
+    assert.equal((await first.c.ws.waitClose()).code, 1009);
+    assert.equal(await reasonOf(srv, first.sid, "/custom"), "transport error");
+    await api(srv.url, "POST", "/emit", { body: { namespace: "/custom", room: first.sid, event: "missed", data: "te" } });
+    const c = await rawSio(srv.url);
+    try {
+      const ans = await c.connect("/custom", { pid: first.pid, offset: first.offset });
+      assert.deepEqual(ans.data, { sid: first.sid, pid: first.pid }, "a transport error is recoverable");
+      const m = await c.nextPacket((p) => p.type === 2 && p.data[0] === "missed");
+      assert.equal(m.data[1], "te");
+    } finally {
+      c.close();
+    }
+  });
+
+  test("recovery after a malformed Socket.IO packet (forced close is recoverable; parse error is not, as socket.io 4.8)", async () => {
+    const first = await rawSession(srv, "/");
+    first.c.send('42["disconnect"]');
+    await first.c.ws.waitClose();
+    const reason = await reasonOf(srv, first.sid);
+    assert.ok(["forced close", "parse error"].includes(reason), reason);
+    const c = await rawSio(srv.url);
+    try {
+      const ans = await c.connect("/", { pid: first.pid, offset: first.offset });
+      assert.equal(ans.type, 0, ans.raw);
+      if (reason === "forced close") assert.deepEqual(ans.data, { sid: first.sid, pid: first.pid }, "forced close is recoverable");
+      else assert.notEqual(ans.data.sid, first.sid, "parse error is not recoverable");
+    } finally {
+      c.close();
+    }
+  });
+
+  test("replay honours room and except as they were at emit time", async () => {
+    const first = await rawSession(srv, "/custom");
+    first.c.send('42/custom,1["join",["in","vip"]]');
+    assert.deepEqual((await first.c.nextPacket((p) => p.type === 3 && p.id === 1)).data, [{ rooms: ["in", "vip"] }]);
+    first.c.ws.terminate();
+    assert.equal(await reasonOf(srv, first.sid, "/custom"), "transport close");
+    const emit = (body) => api(srv.url, "POST", "/emit", { body: { namespace: "/custom", event: "missed", ...body } });
+    await emit({ room: "in", data: 1 });
+    await emit({ room: "in", except: "vip", data: 2 }); // excluded: the socket is in vip
+    await emit({ except: "nobody", data: 3 }); // whole namespace
+    await emit({ room: ["in", "vip"], except: ["other"], data: 4 });
+    await emit({ except: ["in"], data: 5 }); // excluded
+    await emit({ room: "out", data: 6 }); // not in that room
+    const c = await rawSio(srv.url);
+    try {
+      const ans = await c.connect("/custom", { pid: first.pid, offset: first.offset });
+      assert.deepEqual(ans.data, { sid: first.sid, pid: first.pid });
+      c.send('42/custom,9["ack","end"]');
+      await c.nextPacket((p) => p.type === 3 && p.id === 9);
+      const got = c.ws.queue
+        .filter((m) => typeof m === "string" && m.startsWith('42/custom,["missed"'))
+        .map((m) => JSON.parse(m.slice("42/custom,".length))[1]);
+      assert.deepEqual(got, [1, 3, 4]);
+    } finally {
+      c.close();
+    }
+  });
+});

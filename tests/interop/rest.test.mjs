@@ -3,7 +3,7 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./lib/server.mjs";
-import { api, connectClient, ack, ack1, once, sleep, waitUntil } from "./lib/util.mjs";
+import { api, connectClient, ack, ack1, once, sleep, waitUntil, pollHandshake, Poller } from "./lib/util.mjs";
 
 const TOKEN = "s3cr3t-token";
 let srv;
@@ -130,6 +130,11 @@ describe("auth, health, info, errors", () => {
     assertError(await call("POST", "/sockets/leave", {}), 400, "leave without leave");
     assertError(await call("POST", "/server-side-emit", {}), 400, "server-side-emit without event");
     assertError(await call("POST", "/emit-with-ack", { event: "disconnecting" }), 400, "emit-with-ack reserved event");
+    for (const path of ["/emit-with-ack", "/server-side-emit"]) {
+      for (const body of [{ event: "x", data: 1, args: [1] }, { event: "x", args: "no" }, { event: "" }, { event: "newListener" }, { event: "x", room: 5 }]) {
+        assertError(await call("POST", path, body), 400, `${path} ${JSON.stringify(body)}`);
+      }
+    }
 
     assertError(await call("POST", "/emit", { event: "x", namespace: "/nope" }), 404, "emit unknown namespace");
     assertError(await call("POST", "/emit-with-ack", { event: "x", namespace: "/nope" }), 404, "emit-with-ack unknown namespace");
@@ -324,4 +329,107 @@ describe("cluster endpoints, standalone", () => {
     await sleep(300);
     assert.equal(got, false, "standalone server-side-emit reaches no local client");
   });
+});
+
+describe("ack timeouts, local, volatile, content type", () => {
+  test("POST /emit-with-ack: default timeout is 2000 ms", async () => {
+    const s = await client("/custom");
+    await ack(s, "join", "silent-default");
+    s.on("never-acked", () => {}); // receives the event, never calls the ack
+    const t0 = Date.now();
+    const r = await call("POST", "/emit-with-ack", { namespace: "/custom", room: "silent-default", event: "never-acked" });
+    const ms = Date.now() - t0;
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.body, { timedOut: true, responses: [] });
+    assert.ok(ms >= 1500, `answered after ${ms} ms: the default timeout is 2000 ms`);
+    assert.ok(ms < 4500, `answered after ${ms} ms: the default timeout is 2000 ms`);
+  });
+
+  test("POST /emit-with-ack: timeout above 30000 is accepted (capped), huge values do not overflow; invalid ones are 400", async () => {
+    const s = await client("/custom");
+    await ack(s, "join", "slow-acker");
+    s.on("late", (v, cb) => setTimeout(() => cb(`late:${v}`), 300));
+    for (const timeout of [30000, 60000, 1e12, 1e300]) {
+      const r = await call("POST", "/emit-with-ack", { namespace: "/custom", room: "slow-acker", event: "late", data: 1, timeout });
+      assert.equal(r.status, 200, `timeout ${timeout}: ${r.text}`);
+      assert.deepEqual(r.body, { timedOut: false, responses: ["late:1"] }, `timeout ${timeout}`);
+    }
+    for (const timeout of [0, -1, "1000", true, [1000], { ms: 1 }]) {
+      assertError(await call("POST", "/emit-with-ack", { room: "slow-acker", event: "late", timeout }), 400, `timeout ${JSON.stringify(timeout)}`);
+    }
+  });
+
+  test("local:true on /sockets/join, /sockets/leave and /disconnect is accepted and applied standalone; non-boolean local is 400", async () => {
+    const [a, b] = await Promise.all([client("/custom"), client("/custom")]);
+    await ack(a, "join", "loc-src");
+    assert.deepEqual((await call("POST", "/sockets/join", { namespace: "/custom", room: "loc-src", join: ["loc-1", "loc-2"], local: true })).body, { ok: true });
+    assert.deepEqual((await ack1(a, "whoami")).rooms, ["loc-1", "loc-2", "loc-src"]);
+    assert.deepEqual((await ack1(b, "whoami")).rooms, []);
+    assert.deepEqual((await call("POST", "/sockets/leave", { namespace: "/custom", room: "loc-src", leave: "loc-1", local: true })).body, { ok: true });
+    assert.deepEqual((await ack1(a, "whoami")).rooms, ["loc-2", "loc-src"]);
+    assert.deepEqual((await call("POST", "/sockets/join", { namespace: "/custom", room: "loc-src", join: "loc-3", local: false })).body, { ok: true });
+    assert.deepEqual((await ack1(a, "whoami")).rooms, ["loc-2", "loc-3", "loc-src"]);
+
+    const aId = a.id;
+    const d = once(a, "disconnect");
+    assert.deepEqual((await call("POST", "/disconnect", { namespace: "/custom", room: "loc-src", local: true })).body, { ok: true });
+    assert.equal((await d)[0], "io server disconnect");
+    assert.equal((await call("GET", `/disconnect-reason?id=${aId}&namespace=/custom`)).body.reason, "server namespace disconnect");
+    assert.ok(b.connected, "only the targeted socket is disconnected");
+    assert.deepEqual(await ack(b, "ack", "alive"), ["alive"]);
+
+    for (const [path, body] of [
+      ["/sockets/join", { join: "x", local: "yes" }],
+      ["/sockets/leave", { leave: "x", local: 1 }],
+      ["/disconnect", { room: "nobody", local: "true" }],
+      ["/emit", { event: "x", local: {} }],
+    ]) {
+      assertError(await call("POST", path, body), 400, `${path} ${JSON.stringify(body)}`);
+    }
+  });
+
+  test("POST /emit volatile:true to a polling client with no GET pending is dropped; the normal emit after it arrives", async () => {
+    const { sid } = await pollHandshake(srv.url);
+    const p = new Poller(srv.url, sid);
+    await p.send("40");
+    const seen = await p.until((x) => typeof x === "string" && x.startsWith('42["auth"'));
+    const sioId = JSON.parse(seen.find((x) => typeof x === "string" && x.startsWith("40{")).slice(2)).sid;
+    // No GET is held now.
+    assert.deepEqual((await call("POST", "/emit", { room: sioId, event: "vol", data: 1, volatile: true })).body, { ok: true });
+    assert.deepEqual((await call("POST", "/emit", { room: sioId, event: "normal", data: 2 })).body, { ok: true });
+    const got = await p.until((x) => x === '42["normal",2]');
+    assert.deepEqual(got.filter((x) => typeof x === "string" && x.startsWith('42["vol"')), [], "volatile packet must be dropped");
+    await p.send("1");
+  });
+
+  test("successful answers are JSON (Content-Type: application/json)", async () => {
+    for (const [method, path, body] of [
+      ["GET", "/info"], ["POST", "/emit", { event: "ct" }], ["POST", "/emit-with-ack", { event: "ct", room: "nobody" }], ["GET", "/sockets"],
+      ["POST", "/sockets/join", { join: "ct", room: "nobody" }], ["POST", "/sockets/leave", { leave: "ct" }], ["POST", "/disconnect", { room: "nobody" }],
+      ["POST", "/server-side-emit", { event: "ct" }], ["GET", "/peers"], ["GET", "/server-count"],
+    ]) {
+      const r = await call(method, path, body);
+      assert.equal(r.status, 200, `${method} ${path}: ${r.text}`);
+      assert.match(String(r.headers["content-type"]), /^application\/json/, `${method} ${path}`);
+      assert.ok(r.body && typeof r.body === "object", `${method} ${path}: ${r.text}`);
+    }
+  });
+});
+
+// Opt-in (30 s): the 30000 ms cap itself, for POST /emit-with-ack and the request-ack event.
+test("timeout 60000 is capped at 30000 ms (POST /emit-with-ack and request-ack)", { skip: !process.env.SIO_SLOW_TESTS && "slow: set SIO_SLOW_TESTS=1" }, async () => {
+  const s = await client("/custom");
+  await ack(s, "join", "cap-30s");
+  s.on("never-acked", () => {});
+  const t0 = Date.now();
+  const viaEvent = new Promise((resolve, reject) => {
+    s.timeout(45000).emit("request-ack", { event: "never-acked", timeout: 60000 }, (err, res) => (err ? reject(err) : resolve([res, Date.now() - t0])));
+  });
+  const r = await call("POST", "/emit-with-ack", { namespace: "/custom", room: "cap-30s", event: "never-acked", timeout: 60000 }, { timeout: 45000 });
+  const restMs = Date.now() - t0;
+  assert.deepEqual(r.body, { timedOut: true, responses: [] });
+  assert.ok(restMs >= 29000 && restMs < 36000, `REST answered after ${restMs} ms`);
+  const [res, eventMs] = await viaEvent;
+  assert.deepEqual(res, { timedOut: true, args: [] });
+  assert.ok(eventMs >= 29000 && eventMs < 36000, `request-ack answered after ${eventMs} ms`);
 });

@@ -3,7 +3,7 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./lib/server.mjs";
-import { connectClient, ack, ack1, once, sleep, waitUntil, api, TRANSPORT_MODES, rawSio } from "./lib/util.mjs";
+import { connectClient, ack, ack1, once, sleep, waitUntil, api, TRANSPORT_MODES, rawSio, withTimeout } from "./lib/util.mjs";
 
 let srv;
 let info;
@@ -265,6 +265,110 @@ test("raw: acks use the client's id; output JSON escapes control characters", as
     const b = await c.nextPacket((p) => p.type === 6);
     assert.equal(b.raw, '461-3[{"_placeholder":true,"num":0}]');
     assert.deepEqual(await c.ws.next(2000, (m) => Buffer.isBuffer(m)), Buffer.from([1, 2]));
+  } finally {
+    c.close();
+  }
+});
+
+// Every C0 control character, DEL, U+2028/U+2029, quotes and backslashes.
+const CONTROL = Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).join("") + "\u007f\u2028\u2029\"\\/";
+
+for (const mode of ["polling", "websocket"]) {
+  test(`${mode}: message and echo round-trip strings with control characters (\\u001e included)`, async () => {
+    const s = await connectClient(srv.url, "/", { mode });
+    try {
+      const args = [CONTROL, { [CONTROL]: [CONTROL, `a\u001eb`] }, "\u001e", "4\u001e42[\"x\"]", "b\u001e"];
+      const back = once(s, "message-back");
+      s.emit("message", ...args);
+      assert.deepEqual(await back, args);
+      const echo = once(s, "echo");
+      s.emit("echo", ...args, Buffer.from([0x1e]));
+      assert.deepEqual(norm(await echo), [...args, Buffer.from([0x1e])]);
+      // The connection is intact afterwards (a raw \x1e in a polling payload would split packets).
+      assert.deepEqual(await ack(s, "ack", "after"), ["after"]);
+      assert.ok(s.connected);
+    } finally {
+      s.disconnect();
+    }
+  });
+}
+
+test("raw websocket: every control character is JSON-escaped on output", async () => {
+  const c = await rawSio(srv.url);
+  try {
+    await c.connect("/");
+    c.send(`42${JSON.stringify(["message", CONTROL])}`);
+    const back = await c.nextPacket((p) => p.type === 2 && p.data[0] === "message-back");
+    assert.deepEqual(back.data, ["message-back", CONTROL]);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(back.raw, /[\u0000-\u001f]/, `raw control character in ${JSON.stringify(back.raw)}`);
+  } finally {
+    c.close();
+  }
+});
+
+test("request-ack: default timeout is 2000 ms; timeouts above 30000 are accepted (capped); invalid ones answer {error}", async () => {
+  const s = await connectClient(srv.url, "/", { mode: "websocket" });
+  try {
+    s.on("never", () => {});
+    const t0 = Date.now();
+    const r = await new Promise((resolve, reject) => {
+      s.timeout(10000).emit("request-ack", { event: "never" }, (err, res) => (err ? reject(err) : resolve(res)));
+    });
+    const ms = Date.now() - t0;
+    assert.deepEqual(r, { timedOut: true, args: [] });
+    assert.ok(ms >= 1500 && ms < 4500, `answered after ${ms} ms: the default timeout is 2000 ms`);
+
+    s.on("late", (v, cb) => setTimeout(() => cb(v), 300));
+    for (const timeout of [30000, 60000, 1e12, 1e300]) {
+      assert.deepEqual(await ack1(s, "request-ack", { event: "late", args: [timeout], timeout }), { timedOut: false, args: [timeout] }, `timeout ${timeout}`);
+    }
+    for (const timeout of [0, -5, "2000", true, [1]]) {
+      assert.ok(ERROR_SHAPE(await ack1(s, "request-ack", { event: "late", args: [1], timeout })), `timeout ${JSON.stringify(timeout)}`);
+    }
+    assert.ok(s.connected);
+  } finally {
+    s.disconnect();
+  }
+});
+
+test("websocket volatile-burst of 10000 while writes are in flight: some dropped, the rest in order, no duplicates, :done last", async () => {
+  const s = await connectClient(srv.url, "/", { mode: "websocket" });
+  try {
+    const got = [];
+    let doneAt = -1;
+    s.on("vb", (i) => got.push(i));
+    const done = new Promise((resolve) => s.once("vb:done", (n) => { doneAt = got.length; resolve(n); }));
+    // Let the writes of the connection (CONNECT answer, auth greeting, this ack) complete first.
+    assert.deepEqual(await ack(s, "ack", "idle"), ["idle"]);
+    await sleep(150);
+    assert.deepEqual(await ack(s, "volatile-burst", { event: "vb", count: 10000 }), [{ ok: true }]);
+    assert.equal(await withTimeout(done, 15000, "vb:done"), 10000);
+    await sleep(200);
+    assert.ok(got.length > 0, `the first volatile packet finds an idle transport and must be delivered (got ${got.length})`);
+    assert.equal(got[0], 0, `the first volatile packet is written at once (got ${got.slice(0, 5)})`);
+    assert.ok(got.length < 10000, "volatile packets emitted while a write is in progress must be dropped (all 10000 arrived)");
+    for (let i = 1; i < got.length; i++) assert.ok(got[i] > got[i - 1], `reordered or duplicated at ${i}: ${got.slice(Math.max(0, i - 3), i + 3)}`);
+    assert.ok(got.every((i) => Number.isInteger(i) && i >= 0 && i < 10000));
+    assert.equal(doneAt, got.length, "no volatile packet after :done");
+    assert.deepEqual(await ack(s, "ack", "after-burst"), ["after-burst"]);
+  } finally {
+    s.disconnect();
+  }
+});
+
+test("acknowledgement ids are per socket: the same id in flight on / and /custom of one connection", async () => {
+  const c = await rawSio(srv.url);
+  try {
+    await c.connect("/");
+    await c.connect("/custom");
+    c.send('425["ack","root"]');
+    c.send('42/custom,5["ack","custom"]');
+    c.send('426["message-with-ack","root6"]');
+    c.send('42/custom,6["message-with-ack","custom6"]');
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push((await c.nextPacket((p) => p.type === 3)).raw);
+    assert.deepEqual(answers.sort(), ['435["root"]', '436["root6"]', '43/custom,5["custom"]', '43/custom,6["custom6"]'].sort());
   } finally {
     c.close();
   }

@@ -96,7 +96,7 @@ export function pendingRequest(url, opts = {}) {
 }
 
 /** JSON REST call; resolves {status, headers, body (parsed JSON or null), text}. */
-export async function api(base, method, path, { body, token, headers = {} } = {}) {
+export async function api(base, method, path, { body, token, headers = {}, timeout } = {}) {
   const h = { ...headers };
   if (token) h.Authorization = `Bearer ${token}`;
   let payload;
@@ -104,7 +104,7 @@ export async function api(base, method, path, { body, token, headers = {} } = {}
     payload = typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body);
     h["Content-Type"] ??= "application/json";
   }
-  const res = await request(base + path, { method, headers: h, body: payload });
+  const res = await request(base + path, { method, headers: h, body: payload, timeout });
   let json = null;
   try {
     json = JSON.parse(res.text);
