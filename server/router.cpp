@@ -54,6 +54,14 @@ std::shared_ptr<const http::Handler> make_handler(socketio::Server& io, engineio
         }
         return kMaxRestBody;
     };
+    handler->decorate_error = [&io, &echo](const http::Request& request, http::Response& response) {
+        std::string_view target = request.target();
+        if (under(target, io.engine().path())) {
+            io.engine().apply_cors(request, response);
+        } else if (under(target, echo.path())) {
+            echo.apply_cors(request, response);
+        }
+    };
     handler->handle = [&io, &echo, &rest](const std::shared_ptr<http::HttpConnection>& connection,
                                           http::Request&& request) {
         std::string_view target = request.target();

@@ -79,6 +79,10 @@ Server::~Server() {
 
 void Server::remove(const std::string& sid) { sessions_.erase(sid); }
 
+void Server::apply_cors(const http::Request& req, http::Response& res) const {
+    engineio::apply_cors(options_.cors, req, res);
+}
+
 void Server::close_all(CloseReason reason) {
     auto sessions = std::move(sessions_);
     sessions_.clear();
@@ -102,7 +106,7 @@ void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, htt
         http::Response res{code == error::forbidden ? bhttp::status::forbidden : bhttp::status::bad_request,
                            req.version()};
         res.set(bhttp::field::content_type, "application/json");
-        apply_cors(options_.cors, req, res);
+        engineio::apply_cors(options_.cors, req, res);
         res.keep_alive(req.keep_alive());
         res.body() = fmt::format(R"({{"code":{},"message":"{}"}})", static_cast<int>(code), message);
         res.prepare_payload();
@@ -200,7 +204,7 @@ void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, htt
         http::Response res{bhttp::status::ok, req.version()};
         res.set(bhttp::field::content_type, "text/plain; charset=UTF-8");
         res.set(bhttp::field::cache_control, "no-store");
-        apply_cors(options_.cors, req, res);
+        engineio::apply_cors(options_.cors, req, res);
         res.keep_alive(req.keep_alive());
         res.body() = session->open_packet(options_.allow_upgrades && options_.allow_websocket);
         res.prepare_payload();

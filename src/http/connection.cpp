@@ -72,7 +72,7 @@ void HttpConnection::on_header(boost::system::error_code ec) {
     }
     auto limit = handler_->body_limit(parser_->get().target());
     if (auto length = parser_->content_length(); length && *length > limit) {
-        reject(error_response(parser_->get().version(), http::status::payload_too_large, "request body too large"));
+        reject_too_large();
         return;
     }
     parser_->body_limit(limit);
@@ -83,7 +83,7 @@ void HttpConnection::on_header(boost::system::error_code ec) {
 void HttpConnection::on_read(boost::system::error_code ec) {
     idle_timer_.cancel();
     if (ec == http::error::body_limit) {
-        reject(error_response(parser_->get().version(), http::status::payload_too_large, "request body too large"));
+        reject_too_large();
         return;
     }
     if (ec) {
@@ -137,6 +137,12 @@ void HttpConnection::respond(Response response) {
                       [self = shared_from_this(), keep_alive](boost::system::error_code ec, std::size_t) {
                           self->on_write(keep_alive, ec);
                       });
+}
+
+void HttpConnection::reject_too_large() {
+    auto response = error_response(parser_->get().version(), http::status::payload_too_large, "request body too large");
+    if (handler_->decorate_error) handler_->decorate_error(parser_->get(), response);
+    reject(std::move(response));
 }
 
 void HttpConnection::reject(Response response) {

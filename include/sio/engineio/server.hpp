@@ -31,6 +31,9 @@ public:
     void handle(const std::shared_ptr<http::HttpConnection>& connection, http::Request&& request);
 
     const std::string& path() const noexcept { return path_; }
+    /** Adds this engine's CORS headers to `res` (for answers written outside the engine, such
+        as the HTTP layer's 413). */
+    void apply_cors(const http::Request& req, http::Response& res) const;
     const Options& options() const noexcept { return options_; }
     std::size_t clients_count() const noexcept { return sessions_.size(); }
 

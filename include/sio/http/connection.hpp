@@ -24,6 +24,9 @@ class HttpConnection;
 struct Handler {
     std::function<std::size_t(std::string_view target)> body_limit;
     std::function<void(const std::shared_ptr<HttpConnection>&, Request&&)> handle;
+    /** Optional: adds headers (e.g. CORS) to the answers the connection writes itself, such
+        as the 413 for an oversize body, from the request's headers. */
+    std::function<void(const Request&, Response&)> decorate_error;
 };
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
@@ -60,6 +63,7 @@ private:
     void on_write(bool keep_alive, boost::system::error_code ec);
     void watch_for_abort();
     void reject(Response response);
+    void reject_too_large();
 
     Socket socket_;
     std::string remote_address_;
