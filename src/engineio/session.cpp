@@ -93,7 +93,7 @@ void SessionImpl::on_pong() {
 
 bool SessionImpl::writable() const noexcept {
     if (state_ != State::open) return false;
-    if (ws_) return !ws_->writing();
+    if (ws_) return ws_->accepts_volatile();
     return poll_ != nullptr && queue_.empty() && !probed_;
 }
 

@@ -33,7 +33,12 @@ public:
     void set_callbacks(FrameCallback on_frame, CloseCallback on_close);
 
     void send(core::SharedFrame frame);
-    bool writing() const noexcept { return writing_; }
+    /** True when a frame sent now would not wait behind another: nothing queued beyond the
+        frame being written. A write counts as "being written" until Beast's composed write
+        completes, a few handler hops after the kernel took the bytes; treating that frame as
+        still busy made volatile packets depend on scheduling luck (an idle client that had
+        just been sent a packet could receive none), so one frame may wait behind it. */
+    bool accepts_volatile() const noexcept { return queue_.size() <= 1 && !closing_ && !finished_; }
     std::size_t queued_bytes() const noexcept { return queued_bytes_; }
 
     /** Sends what is queued, then a close frame without status (Node: the client sees 1005).
