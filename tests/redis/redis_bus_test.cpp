@@ -112,7 +112,7 @@ TEST_F(RedisBusTest, BlockUntilReadyFromAnotherThread) {
 // long the bus takes to be ready again with its subscriptions restored.
 TEST_F(RedisBusTest, ReconnectsAfterRestartAndRestoresSubscriptions) {
     auto o = options();
-    o.command_timeout = 1000ms;  // defaults otherwise: max_backoff 1000 ms
+    o.command_timeout = 1000ms;  // defaults otherwise: max_backoff 500 ms
     bus_ = make_bus(o);
     int reconnects = 0;
     bus_->set_reconnect_handler([&] { ++reconnects; });

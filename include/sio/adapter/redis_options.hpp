@@ -25,8 +25,8 @@ struct RedisOptions {
     /** A command not answered within this time fails its connection: a Redis that stopped
         answering (paused, partitioned) must be detected, not waited on forever. */
     std::chrono::milliseconds command_timeout{5000};
-    /** Reconnect backoff starts at 50 ms and doubles up to this. */
-    std::chrono::milliseconds max_backoff{1000};
+    /** Reconnect backoff starts at 50 ms and doubles up to this (node-redis caps at 500 ms too). */
+    std::chrono::milliseconds max_backoff{500};
 };
 
 /** Errors of the Redis client layer. Category name "sio.redis". */
