@@ -16,6 +16,8 @@
 #include <sio/engineio/error.hpp>
 #include <sio/http/types.hpp>
 
+#include "engineio/websocket_teardown.hpp"  // before the stream is instantiated
+
 namespace sio::engineio {
 
 class WebSocketTransport : public std::enable_shared_from_this<WebSocketTransport> {
