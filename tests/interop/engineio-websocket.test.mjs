@@ -105,3 +105,16 @@ test("websocket upgrade without Sec-WebSocket-Key: 4xx or closed, never 101; ser
   ws.close();
   assert.equal((await request(srv.url + "/health")).status, 200);
 });
+
+// Regression: with the payload still arriving (large message) and a frame of ours in flight,
+// the close frame 1009 must reach the client rather than be lost to a TCP reset (Beast 1.81's
+// teardown stopped draining after one read). Loops because the bad case depended on timing.
+test("an oversize message right after CONNECT (answer still being written) closes with 1009, every time", async () => {
+  for (let i = 0; i < 20; i++) {
+    const c = await rawSio(srv.url);
+    await c.connect("/");  // its `auth` greeting may still be in flight
+    c.ws.send("4" + "x".repeat(MAX * 1000));
+    const closed = await c.ws.waitClose(5000);
+    assert.equal(closed.code, 1009, `try ${i}`);
+  }
+});
