@@ -31,7 +31,7 @@ public:
     void start(const boost::asio::ip::address_v4& source, std::int64_t now_ns);
     /** Queues one Engine.IO packet (one WebSocket text message); one write in flight. */
     void send(std::string_view packet);
-    /** Closes the TCP socket at once (no close handshake). */
+    /** Closes the TCP socket at once (no close handshake); a client not yet connected is failed. */
     void abort();
 
     State state() const noexcept { return state_; }

@@ -403,6 +403,7 @@ int run_coordinator(const Options& in) {
 
     Histogram handshake;
     std::uint64_t connected = 0, failed = 0, client_cpu_connect = 0;
+    std::int64_t worker_rss_kb = 0;
     std::int64_t c_start = 0, c_end = 0;
     json::object errors;
     for (auto& w : ws) {
@@ -411,6 +412,7 @@ int run_coordinator(const Options& in) {
         connected += u64(c, "connected");
         failed += u64(c, "failed");
         client_cpu_connect += u64(c, "cpu_us");
+        worker_rss_kb += i64(c, "rss_kb");
         const auto s = i64(c, "start_ns"), e = i64(c, "end_ns");
         if (!c_start || s < c_start) c_start = s;
         c_end = std::max(c_end, e);
@@ -592,6 +594,8 @@ int run_coordinator(const Options& in) {
     }
     report["tool"] = json::object{{"coordinator_cpu_us", cpu_us_self() - cpu_self0},
                                   {"workers_cpu_us_measure", client_cpu},
+                                  {"workers_rss_kb_connected", worker_rss_kb},
+                                  {"rss_kb_per_client", round3(ratio(static_cast<double>(worker_rss_kb), static_cast<double>(connected)))},
                                   {"connect_wall_s", round3(static_cast<double>(t_connect1 - t_connect0) / 1e9)},
                                   {"measure_wall_s", round3(measure_wall_s)},
                                   {"worker_failed", worker_crashed}};

@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
     app.add_option("--src-base", o.src_base, "worker k binds source address 127.0.0.(src-base + k)")->check(CLI::Range(1u, 254u));
     app.add_option("--timeout", o.timeout, "seconds: connect phase limit and quiet time before counting losses");
     app.add_option("--trigger", o.trigger, "fanout/push: index of the --url that receives POST /emit");
+    app.add_flag("--kernel-ports", o.kernel_ports, "let the kernel pick source ports at connect (IP_BIND_ADDRESS_NO_PORT)");
     app.add_flag("--json", o.json, "print only the JSON report on stdout");
     app.add_flag("--quiet,-q", o.quiet, "no progress on stderr");
     CLI11_PARSE(app, argc, argv);

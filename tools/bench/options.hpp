@@ -31,6 +31,7 @@ struct Options {
     std::uint32_t src_base = 1;      // worker k binds 127.0.0.(src_base + k)
     double timeout = 60;             // s: connect phase limit; quiet time before declaring losses
     std::uint32_t trigger = 0;       // fanout/push: index of the --url that receives POST /emit
+    bool kernel_ports = false;       // let connect() choose source ports (slower at high counts)
     bool json = false;
     bool quiet = false;
 

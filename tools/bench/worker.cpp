@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 
 #include <boost/asio/read_until.hpp>
@@ -26,6 +27,17 @@ std::int64_t now_ns() noexcept {
     return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
+std::int64_t rss_kb_self() noexcept {
+    std::int64_t kb = 0;
+    if (FILE* f = std::fopen("/proc/self/status", "r")) {
+        char line[256];
+        while (std::fgets(line, sizeof line, f))
+            if (std::sscanf(line, "VmRSS: %ld kB", &kb) == 1) break;
+        std::fclose(f);
+    }
+    return kb;
+}
+
 std::int64_t cpu_us_self() noexcept {
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
@@ -38,6 +50,7 @@ std::int64_t cpu_us_self() noexcept {
 Worker::Worker(const Options& opts, std::uint32_t index, std::uint32_t first, std::uint32_t count, int cmd_fd, int out_fd)
     : opts_(opts), index_(index), first_(first), count_(count), cmd_(ioc_, cmd_fd), out_fd_(out_fd) {
     source_ = asio::ip::address_v4((127u << 24) | (opts.src_base + index));
+    port_ = 10000 + static_cast<std::uint32_t>(now_ns() % 55000);  // start elsewhere each run
     for (const auto& t : opts.targets) {
         endpoints_.emplace_back(asio::ip::make_address_v4(t.ip), t.port);
         hosts_.push_back(t.host);
@@ -121,6 +134,7 @@ void Worker::maybe_connected() {
                 {"start_ns", connect_start_ns_},
                 {"end_ns", connect_end_ns_},
                 {"cpu_us", cpu_connect_end_ - cpu_connect_start_},
+                {"rss_kb", rss_kb_self()},
                 {"errors", std::move(errs)},
                 {"hist", connect_hist_.to_json()}});
 }

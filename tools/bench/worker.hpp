@@ -30,6 +30,7 @@ namespace sio::bench {
 
 std::int64_t now_ns() noexcept;      // CLOCK_MONOTONIC: comparable across processes
 std::int64_t cpu_us_self() noexcept;  // user + system CPU of this process
+std::int64_t rss_kb_self() noexcept;  // VmRSS of this process
 
 class Worker {
 public:
@@ -48,6 +49,11 @@ public:
     void on_failed(Client& c, const char* where, boost::system::error_code ec);
     void on_closed(Client& c, boost::system::error_code ec);
     void on_event(Client& c, std::string_view payload);  // payload: the JSON array of a 42 packet
+    /** Next source port to try, cycling over [10000, 65535] from a per-worker offset. */
+    std::uint16_t next_port() noexcept {
+        if (++port_ > 65535 || port_ < 10000) port_ = 10000;
+        return static_cast<std::uint16_t>(port_);
+    }
 
 private:
     void launch_more();
@@ -96,7 +102,7 @@ private:
     std::int64_t cpu_measure_start_ = 0;
     Histogram latency_;
     std::string echo_buf_;
-    int ticks_ = 0;
+    std::uint32_t port_ = 10000;
 };
 
 }  // namespace sio::bench
