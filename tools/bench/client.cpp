@@ -42,8 +42,8 @@ void Client::start(const asio::ip::address_v4& source, std::int64_t now) {
         ::setsockopt(sock.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
         sock.bind(tcp::endpoint(source, 0), ec);
     } else {
-        // Our own port counter: bind() to a given port is O(1). SO_REUSEADDR lets us reuse ports
-        // still in TIME_WAIT from an earlier run (to another server port); a port in use is skipped.
+        // Our own port counter (outside the ephemeral range): bind() to a given port is O(1).
+        // SO_REUSEADDR lets us reuse ports still in TIME_WAIT; a port in use is skipped.
         ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         for (int tries = 0;; ++tries) {
             sock.bind(tcp::endpoint(source, worker_.next_port()), ec);

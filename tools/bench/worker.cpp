@@ -50,6 +50,14 @@ std::int64_t cpu_us_self() noexcept {
 Worker::Worker(const Options& opts, std::uint32_t index, std::uint32_t first, std::uint32_t count, int cmd_fd, int out_fd)
     : opts_(opts), index_(index), first_(first), count_(count), cmd_(ioc_, cmd_fd), out_fd_(out_fd) {
     source_ = asio::ip::address_v4((127u << 24) | (opts.src_base + index));
+    if (FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
+        unsigned lo = 0, hi = 0;
+        if (std::fscanf(f, "%u %u", &lo, &hi) == 2 && lo <= hi) {
+            eph_lo_ = lo;
+            eph_hi_ = hi;
+        }
+        std::fclose(f);
+    }
     port_ = 10000 + static_cast<std::uint32_t>(now_ns() % 55000);  // start elsewhere each run
     for (const auto& t : opts.targets) {
         endpoints_.emplace_back(asio::ip::make_address_v4(t.ip), t.port);

@@ -49,9 +49,14 @@ public:
     void on_failed(Client& c, const char* where, boost::system::error_code ec);
     void on_closed(Client& c, boost::system::error_code ec);
     void on_event(Client& c, std::string_view payload);  // payload: the JSON array of a 42 packet
-    /** Next source port to try, cycling over [10000, 65535] from a per-worker offset. */
+    /** Next source port to try: cycles over 10000-65535 minus the kernel's ephemeral range
+        (ip_local_port_range), from a per-run offset. Ports bound explicitly are skipped by every
+        process's connect() autobind, so taking them from the ephemeral range would starve the
+        other programs on the machine (and our own REST client) of source ports. */
     std::uint16_t next_port() noexcept {
-        if (++port_ > 65535 || port_ < 10000) port_ = 10000;
+        do {
+            if (++port_ > 65535 || port_ < 10000) port_ = 10000;
+        } while (port_ >= eph_lo_ && port_ <= eph_hi_);
         return static_cast<std::uint16_t>(port_);
     }
 
@@ -103,6 +108,7 @@ private:
     Histogram latency_;
     std::string echo_buf_;
     std::uint32_t port_ = 10000;
+    std::uint32_t eph_lo_ = 32768, eph_hi_ = 60999;
 };
 
 }  // namespace sio::bench
