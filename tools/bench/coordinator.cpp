@@ -100,22 +100,20 @@ public:
 
     /** POSTs `body`; returns the HTTP status, or -1 on a connection error / timeout. */
     int post(const std::string& path, const std::string& body, int timeout_ms = 30000) {
+        req_ = fmt::format("POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", path,
+                           t_.host, body.size());
+        req_ += body;
         for (int attempt = 0; attempt < 2; ++attempt) {
             if (fd_ < 0 && !connect()) return -1;
-            req_ = fmt::format("POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", path,
-                               t_.host, body.size());
-            req_ += body;
-            if (!write_all(req_, timeout_ms)) {
-                close();
-                continue;
-            }
-            const int status = read_response(timeout_ms);
-            if (status < 0) {
-                close();
-                if (attempt == 0 && fresh_) continue;
-                return -1;
-            }
-            return status;
+            const bool reused = used_;
+            used_ = true;
+            bool got_bytes = false;
+            const int status = write_all(req_, timeout_ms) ? read_response(timeout_ms, got_bytes) : -1;
+            if (status >= 0) return status;
+            close();
+            // A keep-alive connection the server closed meanwhile: one retry on a new one. Not
+            // after a partial answer or a timeout (the emit may have happened).
+            if (!reused || got_bytes || timed_out_) return -1;
         }
         return -1;
     }
@@ -133,7 +131,7 @@ private:
         }
         const int one = 1;
         setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        fresh_ = false;
+        used_ = false;
         in_.clear();
         return true;
     }
@@ -155,7 +153,8 @@ private:
         }
         return true;
     }
-    int read_response(int timeout_ms) {
+    int read_response(int timeout_ms, bool& got_bytes) {
+        timed_out_ = false;
         for (;;) {
             const auto end = in_.find("\r\n\r\n");
             if (end != std::string::npos) {
@@ -172,17 +171,21 @@ private:
                     return status;
                 }
             }
-            if (!wait(POLLIN, timeout_ms)) return -1;
+            if (!wait(POLLIN, timeout_ms)) {
+                timed_out_ = true;
+                return -1;
+            }
             char buf[4096];
             const auto n = ::recv(fd_, buf, sizeof buf, 0);
             if (n <= 0) return -1;
+            got_bytes = true;
             in_.append(buf, static_cast<std::size_t>(n));
         }
     }
 
     const Target& t_;
     int fd_ = -1;
-    bool fresh_ = false;
+    bool used_ = false, timed_out_ = false;
     std::string req_, in_;
 
 public:
@@ -481,7 +484,8 @@ int run_coordinator(const Options& in) {
                 ++sent;
             } else {
                 ++emit_errors;
-                if (first_emit_error.empty()) first_emit_error = fmt::format("HTTP {} {}", status, rest.last_body_);
+                if (first_emit_error.empty())
+                    first_emit_error = status < 0 ? std::string("connection failed or timed out") : fmt::format("HTTP {} {}", status, rest.last_body_);
             }
             if (opts.interval_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(static_cast<std::int64_t>(opts.interval_us)));
             pump(ws, 0);
@@ -534,6 +538,8 @@ int run_coordinator(const Options& in) {
     const auto srv_cpu_measure = sum_cpu(s_end) - sum_cpu(s_measure0);
     // A worker busy >= 90% of the measured phase means the tool, not the server, may set the pace.
     const double worker_util = ratio(static_cast<double>(max_worker_cpu) / 1e6, measure_wall_s);
+    if (worker_util >= 0.9 && opts.scenario != Scenario::connect)
+        fmt::print(stderr, "[sio-bench] warning: a worker was {:.0f}% busy: the tool may be the bottleneck (add --workers)\n", 100 * worker_util);
 
     if (opts.scenario == Scenario::connect) {
         report["hold"] = json::object{{"duration_s", opts.duration},
