@@ -81,7 +81,8 @@ if (servers.length) {
         const o = stat(runs[`${other}-${sc}`] ?? [], p).med;
         return Number.isFinite(sio) && Number.isFinite(o) && o !== 0 ? fmtNum(sio / o, 2) : "–";
       };
-      console.log(`| ${label} | ${r("ceiling")} | ${r("node")} | ${note} |`);
+      const [rc, rn] = [r("ceiling"), r("node")];
+      if (rc !== "–" || rn !== "–") console.log(`| ${label} | ${rc} | ${rn} | ${note} |`);
     }
     console.log("");
   }
