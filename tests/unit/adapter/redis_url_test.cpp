@@ -24,7 +24,7 @@ TEST(RedisUrl, Defaults) {
     EXPECT_EQ(o->db, 0);
     EXPECT_EQ(o->connect_timeout.count(), 2000);
     EXPECT_EQ(o->command_timeout.count(), 5000);
-    EXPECT_EQ(o->max_backoff.count(), 1000);
+    EXPECT_EQ(o->max_backoff.count(), 500);
     EXPECT_EQ(parse_redis_url("redis://localhost/")->db, 0);
     EXPECT_EQ(parse_redis_url("redis://localhost:")->port, 6379);
 }
