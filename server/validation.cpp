@@ -444,8 +444,11 @@ Expected<std::vector<std::string>> parse_join_args(const json::array& args) {
     return parse_rooms(args[0], "room");
 }
 
-Expected<RoomEmitRequest> parse_room_emit(const json::array& args) {
-    auto obj = first_object(args, "room-emit");
+namespace {
+
+/** `{event, args?, room?, except?}` as the first argument of `what` (room-emit, contract:relay). */
+Expected<RoomEmitRequest> parse_event_object(const json::array& args, std::string_view what, bool with_except) {
+    auto obj = first_object(args, what);
     if (!obj) {
         return obj.error();
     }
@@ -462,11 +465,25 @@ Expected<RoomEmitRequest> parse_room_emit(const json::array& args) {
     if (!rooms) {
         return rooms.error();
     }
-    auto except = optional_rooms(o, "except");
-    if (!except) {
-        return except.error();
+    std::vector<std::string> except;
+    if (with_except) {
+        auto parsed_except = optional_rooms(o, "except");
+        if (!parsed_except) {
+            return parsed_except.error();
+        }
+        except = std::move(*parsed_except);
     }
-    return RoomEmitRequest{std::move(*event), std::move(*payload), std::move(*rooms), std::move(*except)};
+    return RoomEmitRequest{std::move(*event), std::move(*payload), std::move(*rooms), std::move(except)};
+}
+
+}  // namespace
+
+Expected<RoomEmitRequest> parse_room_emit(const json::array& args) {
+    auto parsed = parse_event_object(args, "room-emit", /*with_except=*/true);
+    if (!parsed) {
+        return parsed.error();
+    }
+    return std::move(*parsed);
 }
 
 Expected<RequestAckRequest> parse_request_ack(const json::array& args) {
@@ -525,24 +542,11 @@ Expected<VolatileBurstRequest> parse_volatile_burst(const json::array& args) {
 }
 
 Expected<RelayRequest> parse_relay(const json::array& args) {
-    auto obj = first_object(args, "contract:relay");
-    if (!obj) {
-        return obj.error();
+    auto parsed = parse_event_object(args, "contract:relay", /*with_except=*/false);
+    if (!parsed) {
+        return parsed.error();
     }
-    const json::object& o = **obj;
-    auto event = parse_event_name(field(o, "event"));
-    if (!event) {
-        return event.error();
-    }
-    auto payload = optional_array(o, "args");
-    if (!payload) {
-        return payload.error();
-    }
-    auto rooms = optional_rooms(o, "room");
-    if (!rooms) {
-        return rooms.error();
-    }
-    return RelayRequest{std::move(*event), std::move(*payload), std::move(*rooms)};
+    return RelayRequest{std::move(parsed->event), std::move(parsed->args), std::move(parsed->rooms)};
 }
 
 }  // namespace sio::server
