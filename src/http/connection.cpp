@@ -8,6 +8,7 @@
 
 #include <sys/socket.h>
 
+#include <array>
 #include <cerrno>
 
 #include <boost/beast/http/read.hpp>
@@ -24,6 +25,8 @@ namespace http = beast::http;
 // long before we close it). Long-poll GETs are exempt: the timer is stopped once the request is in.
 constexpr auto request_timeout = std::chrono::seconds(30);
 constexpr std::size_t header_limit = 16 * 1024;
+// How long a connection we refused may keep sending before we cut it.
+constexpr auto drain_timeout = std::chrono::seconds(5);
 
 Response error_response(unsigned version, http::status status, std::string_view message) {
     Response res{status, version};
@@ -153,13 +156,42 @@ void HttpConnection::reject(Response response) {
 
 void HttpConnection::on_write(bool keep_alive, boost::system::error_code ec) {
     writing_.reset();
-    if (ec || !keep_alive) {
-        boost::system::error_code ignored;
-        socket_.shutdown(Socket::shutdown_send, ignored);
+    if (ec) {
         close();
         return;
     }
+    if (!keep_alive) {
+        close_after_draining();
+        return;
+    }
     do_read();
+}
+
+void HttpConnection::close_after_draining() {
+    // The peer may still be sending (a refused oversize body): closing now, with its bytes
+    // unread, makes the kernel answer with a reset that can destroy the answer we just wrote
+    // before the client reads it. So: no more writes, read and discard until the peer closes,
+    // and give up after drain_timeout.
+    boost::system::error_code ignored;
+    socket_.shutdown(Socket::shutdown_send, ignored);
+    idle_timer_.expires_after(drain_timeout);
+    idle_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+        if (ec) return;
+        if (auto self = weak.lock()) self->close();
+    });
+    drain(std::make_shared<std::array<char, 4096>>());
+}
+
+void HttpConnection::drain(std::shared_ptr<std::array<char, 4096>> scratch) {
+    auto buffer = asio::buffer(*scratch);
+    socket_.async_read_some(buffer, [self = shared_from_this(), scratch = std::move(scratch)](
+                                        boost::system::error_code ec, std::size_t) mutable {
+        if (ec) {
+            self->close();
+            return;
+        }
+        self->drain(std::move(scratch));
+    });
 }
 
 Socket HttpConnection::release_socket(beast::flat_buffer& leftover) {

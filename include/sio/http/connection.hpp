@@ -3,6 +3,7 @@
 // handler, writes the answer the handler gives (now or later: long-polling holds GETs), reads
 // the next. A WebSocket upgrade takes the socket away with release_socket().
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <string>
@@ -64,6 +65,8 @@ private:
     void watch_for_abort();
     void reject(Response response);
     void reject_too_large();
+    void close_after_draining();
+    void drain(std::shared_ptr<std::array<char, 4096>> scratch);
 
     Socket socket_;
     std::string remote_address_;
