@@ -201,14 +201,22 @@ auto parse_body(const http::Request& req, Parse parse, const auto& reply) -> std
 
 }  // namespace
 
+socketio::Namespace* RestApi::find_namespace(const Reply& reply, const std::string& name) const {
+    auto* nsp = io_->find(name);
+    if (nsp == nullptr) {
+        reply.error(404, "unknown namespace");
+    }
+    return nsp;
+}
+
 void RestApi::emit(Reply reply, const http::Request& req) {
     auto r = parse_body(req, parse_emit, reply);
     if (!r) {
         return;
     }
-    auto* nsp = io_->find(r->target.nsp);
+    auto* nsp = find_namespace(reply, r->target.nsp);
     if (nsp == nullptr) {
-        return reply.error(404, "unknown namespace");
+        return;
     }
     auto op = target_of(*nsp, r->target);
     if (r->is_volatile) {
@@ -225,9 +233,9 @@ void RestApi::emit_with_ack(Reply reply, const http::Request& req) {
     if (!r) {
         return;
     }
-    auto* nsp = io_->find(r->target.nsp);
+    auto* nsp = find_namespace(reply, r->target.nsp);
     if (nsp == nullptr) {
-        return reply.error(404, "unknown namespace");
+        return;
     }
     auto op = target_of(*nsp, r->target).timeout(r->timeout);
     bool sent = op.emit_with_ack(r->event, Payload(std::move(r->args)), [reply](socketio::BroadcastAckResult result) {
@@ -253,9 +261,9 @@ void RestApi::sockets(Reply reply, const http::Request& req) {
     if (!t) {
         return reply.error(t.error());
     }
-    auto* nsp = io_->find(t->nsp);
+    auto* nsp = find_namespace(reply, t->nsp);
     if (nsp == nullptr) {
-        return reply.error(404, "unknown namespace");
+        return;
     }
     target_of(*nsp, *t).fetch_sockets([reply](socketio::ErrorCode ec, std::vector<socketio::SocketInfo> found) {
         if (ec) {
@@ -278,9 +286,9 @@ void RestApi::sockets_rooms(Reply reply, const http::Request& req, bool join) {
     if (!r) {
         return;
     }
-    auto* nsp = io_->find(r->target.nsp);
+    auto* nsp = find_namespace(reply, r->target.nsp);
     if (nsp == nullptr) {
-        return reply.error(404, "unknown namespace");
+        return;
     }
     auto op = target_of(*nsp, r->target);
     if (join) {
@@ -299,9 +307,9 @@ void RestApi::disconnect(Reply reply, const http::Request& req) {
     if (!r) {
         return;
     }
-    auto* nsp = io_->find(r->target.nsp);
+    auto* nsp = find_namespace(reply, r->target.nsp);
     if (nsp == nullptr) {
-        return reply.error(404, "unknown namespace");
+        return;
     }
     target_of(*nsp, r->target).disconnect_sockets(r->close);
     reply.ok();
@@ -314,9 +322,9 @@ void RestApi::server_side_emit(Reply reply, const http::Request& req) {
     if (!r) {
         return;
     }
-    auto* nsp = io_->find(r->nsp);
+    auto* nsp = find_namespace(reply, r->nsp);
     if (nsp == nullptr) {
-        return reply.error(404, "unknown namespace");
+        return;
     }
     Payload relay;
     relay.args.push_back(
@@ -330,9 +338,9 @@ void RestApi::peers(Reply reply, const http::Request& req) {
     if (!name) {
         return reply.error(name.error());
     }
-    auto* nsp = io_->find(*name);
+    auto* nsp = find_namespace(reply, *name);
     if (nsp == nullptr) {
-        return reply.error(404, "unknown namespace");
+        return;
     }
     // Standalone: nobody to ask. Otherwise ask every other instance, and answer at the latest
     // when the guard fires, whichever comes first.
@@ -381,9 +389,9 @@ void RestApi::server_count(Reply reply, const http::Request& req) {
     if (!name) {
         return reply.error(name.error());
     }
-    auto* nsp = io_->find(*name);
+    auto* nsp = find_namespace(reply, *name);
     if (nsp == nullptr) {
-        return reply.error(404, "unknown namespace");
+        return;
     }
     nsp->server_count([reply](socketio::ErrorCode ec, std::size_t count) {
         if (ec) {

@@ -48,6 +48,8 @@ private:
     void disconnect_reason(Reply reply, const http::Request& req);
 
     void sockets_rooms(Reply reply, const http::Request& req, bool join);
+    /** The namespace `name`, or null after answering 404 (the three CONTRACT namespaces only). */
+    socketio::Namespace* find_namespace(const Reply& reply, const std::string& name) const;
 
     socketio::Server* io_;
     RestSettings settings_;
