@@ -16,6 +16,8 @@
 
 #include "engineio/cors.hpp"
 #include "engineio/session_impl.hpp"
+#include "engineio/websocket_context.hpp"
+#include "engineio/websocket_handshake.hpp"
 #include "engineio/websocket_transport.hpp"
 
 namespace sio::engineio {
@@ -70,7 +72,8 @@ Server::Server(boost::asio::any_io_executor executor, std::string path, Options 
     : executor_(std::move(executor)),
       path_(std::move(path)),
       options_(std::move(options)),
-      on_connection_(std::move(on_connection)) {}
+      on_connection_(std::move(on_connection)),
+      websockets_(std::make_shared<WebSocketContext>(executor_, options_.max_payload)) {}
 
 Server::~Server() {
     // Sessions may outlive us briefly in pending handlers; they must not call back into us.
@@ -78,6 +81,14 @@ Server::~Server() {
 }
 
 void Server::remove(const std::string& sid) { sessions_.erase(sid); }
+
+std::shared_ptr<WebSocketTransport> Server::take_websocket(http::HttpConnection& connection) {
+    boost::beast::flat_buffer leftover;
+    http::Socket socket = connection.release_socket(leftover);
+    auto bytes = leftover.cdata();
+    return std::make_shared<WebSocketTransport>(std::move(socket), websockets_,
+                                                std::string(static_cast<const char*>(bytes.data()), bytes.size()));
+}
 
 void Server::apply_cors(const http::Request& req, http::Response& res) const {
     engineio::apply_cors(options_.cors, req, res);
@@ -143,15 +154,18 @@ void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, htt
                 fail(error::bad_request);
                 return;
             }
-            boost::beast::flat_buffer leftover;
-            auto ws = std::make_shared<WebSocketTransport>(connection->release_socket(leftover), options_.max_payload);
+            if (auto why = ws::upgrade_error(req)) {
+                fail(error::bad_request, *why);
+                return;
+            }
+            auto ws = take_websocket(*connection);
             if (session->upgrading_or_upgraded()) {
                 // As the reference: the second WebSocket is accepted, then closed at once.
-                ws->accept(std::move(req), nullptr, nullptr);
+                ws->accept(req, nullptr, nullptr);
                 ws->close();
                 return;
             }
-            session->start_upgrade(std::move(ws), std::move(req));
+            session->start_upgrade(std::move(ws), req);
             return;
         }
         if (*transport != session->transport_name()) {
@@ -190,6 +204,13 @@ void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, htt
         return;
     }
 
+    if (upgrade) {
+        if (auto why = ws::upgrade_error(req)) {
+            fail(error::bad_request, *why);
+            return;
+        }
+    }
+
     auto sid = ids_.next();
     auto session = std::make_shared<SessionImpl>(*this, sid, make_handshake(req, query, connection->remote_address()),
                                                  options_);
@@ -197,9 +218,7 @@ void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, htt
     if (on_connection_) session->set_handler(on_connection_(*session));
 
     if (upgrade) {
-        boost::beast::flat_buffer leftover;
-        auto ws = std::make_shared<WebSocketTransport>(connection->release_socket(leftover), options_.max_payload);
-        session->attach_websocket(std::move(ws), std::move(req));
+        session->attach_websocket(take_websocket(*connection), req);
     } else {
         http::Response res{bhttp::status::ok, req.version()};
         res.set(bhttp::field::content_type, "text/plain; charset=UTF-8");

@@ -258,25 +258,26 @@ void SessionImpl::on_ws_frame(std::string_view data, bool binary) {
 
 // ---- WebSocket and upgrade ---------------------------------------------------------------
 
-void SessionImpl::attach_websocket(std::shared_ptr<WebSocketTransport> ws, http::Request request) {
+void SessionImpl::attach_websocket(std::shared_ptr<WebSocketTransport> ws, const http::Request& request) {
     ws_ = std::move(ws);
-    ws_->send(core::make_text_frame(open_packet(false)));
     std::weak_ptr<SessionImpl> weak = weak_from_this();
     ws_->accept(
-        std::move(request),
+        request,
         [weak](std::string_view data, bool binary) {
             if (auto self = weak.lock()) self->on_ws_frame(data, binary);
         },
         [weak](CloseReason reason) {
             if (auto self = weak.lock()) self->close(reason);
         });
+    // In the same write as the 101 answer.
+    ws_->send(core::make_text_frame(open_packet(false)));
 }
 
-void SessionImpl::start_upgrade(std::shared_ptr<WebSocketTransport> ws, http::Request request) {
+void SessionImpl::start_upgrade(std::shared_ptr<WebSocketTransport> ws, const http::Request& request) {
     probe_ = std::move(ws);
     std::weak_ptr<SessionImpl> weak = weak_from_this();
     probe_->accept(
-        std::move(request),
+        request,
         [weak](std::string_view data, bool binary) {
             if (auto self = weak.lock()) self->on_probe_frame(data, binary);
         },

@@ -41,9 +41,9 @@ public:
     /** Starts the heartbeat (after the handshake answer is on its way). */
     void start();
     /** Makes `ws` the transport of a session opened directly over WebSocket. */
-    void attach_websocket(std::shared_ptr<WebSocketTransport> ws, http::Request request);
+    void attach_websocket(std::shared_ptr<WebSocketTransport> ws, const http::Request& request);
     /** A WebSocket asking to take over this polling session. */
-    void start_upgrade(std::shared_ptr<WebSocketTransport> ws, http::Request request);
+    void start_upgrade(std::shared_ptr<WebSocketTransport> ws, const http::Request& request);
     bool upgrading_or_upgraded() const noexcept { return probe_ != nullptr || ws_ != nullptr; }
     /** Long-polling GET. */
     void on_poll(const std::shared_ptr<http::HttpConnection>& connection, const http::Request& request);

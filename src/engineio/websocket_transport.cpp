@@ -1,36 +1,56 @@
 #include "engineio/websocket_transport.hpp"
 
-#include <boost/beast/websocket/error.hpp>
+#include <array>
+#include <span>
 
-#include <sio/core/log.hpp>
+#include <boost/asio/post.hpp>
+
+#include "engineio/websocket_handshake.hpp"
 
 namespace sio::engineio {
 
-namespace websocket = boost::beast::websocket;
 namespace asio = boost::asio;
 
-WebSocketTransport::WebSocketTransport(http::Socket socket, std::size_t max_message) : ws_(std::move(socket)) {
-    ws_.read_message_max(max_message);
-    // Engine.IO runs its own heartbeat: no Beast keep-alive pings, no idle timeout.
-    websocket::stream_base::timeout timeouts{};
-    timeouts.handshake_timeout = std::chrono::seconds(10);
-    timeouts.idle_timeout = websocket::stream_base::none();
-    timeouts.keep_alive_pings = false;
-    ws_.set_option(timeouts);
-    ws_.auto_fragment(false);
+namespace {
+
+bool would_block(const boost::system::error_code& ec) {
+    return ec == asio::error::would_block || ec == asio::error::try_again;
 }
 
-void WebSocketTransport::accept(http::Request request, FrameCallback on_frame, CloseCallback on_close) {
+std::size_t header_size(std::size_t payload_size) noexcept {
+    return payload_size < 126 ? 2 : payload_size <= 0xFFFF ? 4 : 10;
+}
+
+core::SharedFrame raw_frame(std::string bytes) { return core::make_binary_frame(std::move(bytes)); }
+
+}  // namespace
+
+WebSocketTransport::WebSocketTransport(http::Socket socket, std::shared_ptr<WebSocketContext> context,
+                                       std::string leftover)
+    : socket_(std::move(socket)), context_(std::move(context)), partial_(std::move(leftover)) {
+    boost::system::error_code ignored;
+    socket_.non_blocking(true, ignored);
+}
+
+WebSocketTransport::~WebSocketTransport() = default;
+
+void WebSocketTransport::accept(const http::Request& request, FrameCallback on_frame, CloseCallback on_close) {
     on_frame_ = std::move(on_frame);
     on_close_ = std::move(on_close);
-    ws_.async_accept(request, [self = shared_from_this()](boost::system::error_code ec) {
-        if (ec) {
-            self->fail(CloseReason::transport_error);
-            return;
+    accepted_ = true;
+    // The answer goes before anything the owner queued already (the open packet).
+    auto answer = raw_frame(ws::switching_protocols_response(request));
+    queued_bytes_ += answer->bytes.size();
+    queue_.insert(queue_.begin() + static_cast<std::ptrdiff_t>(head_), Outgoing{std::move(answer), true});
+    schedule_flush();
+    // Not from here: a frame callback must not run inside the owner's setup.
+    asio::post(context_->executor(), [self = shared_from_this()] {
+        if (!self->partial_.empty()) {
+            std::string leftover = std::move(self->partial_);
+            self->partial_.clear();
+            self->consume(leftover.data(), leftover.size());
         }
-        self->accepted_ = true;
-        self->do_read();
-        self->do_write();
+        self->read_available();
     });
 }
 
@@ -39,93 +59,322 @@ void WebSocketTransport::set_callbacks(FrameCallback on_frame, CloseCallback on_
     on_close_ = std::move(on_close);
 }
 
-void WebSocketTransport::do_read() {
-    ws_.async_read(read_buffer_, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-        self->on_read(ec);
-    });
-}
-
-void WebSocketTransport::on_read(boost::system::error_code ec) {
-    if (ec) {
-        // Beast has already answered an oversize message with close code 1009.
-        fail(ec == websocket::error::message_too_big ? CloseReason::transport_error : CloseReason::transport_close);
-        return;
-    }
-    if (finished_) return;
-    auto data = read_buffer_.cdata();
-    std::string_view view(static_cast<const char*>(data.data()), data.size());
-    bool binary = ws_.got_binary();
-    if (on_frame_) on_frame_(view, binary);
-    read_buffer_.consume(read_buffer_.size());
-    // Release a large buffer once the message is handled: idle sessions should stay small.
-    if (read_buffer_.capacity() > 64 * 1024) read_buffer_.shrink_to_fit();
-    if (!finished_) do_read();
-}
+// ---- writing -----------------------------------------------------------------------------
 
 void WebSocketTransport::send(core::SharedFrame frame) {
     if (finished_ || closing_) return;
-    queued_bytes_ += frame->bytes.size();
-    queue_.push_back(std::move(frame));
-    do_write();
+    enqueue(std::move(frame), false);
 }
 
-void WebSocketTransport::do_write() {
-    if (writing_ || !accepted_ || finished_) return;
-    if (queue_.empty()) {
-        if (closing_) do_close();
-        return;
+void WebSocketTransport::enqueue(core::SharedFrame frame, bool raw) {
+    queued_bytes_ += frame->bytes.size();
+    queue_.push_back(Outgoing{std::move(frame), raw});
+    schedule_flush();
+}
+
+void WebSocketTransport::schedule_flush() {
+    if (flush_scheduled_ || waiting_writable_ || !accepted_ || finished_) return;
+    flush_scheduled_ = true;
+    context_->schedule_flush(shared_from_this());
+}
+
+void WebSocketTransport::flush() {
+    flush_scheduled_ = false;
+    if (finished_ || waiting_writable_) return;
+    while (pending() > 0) {
+        // Up to 32 frames per writev: header and payload of each, the payload never copied.
+        constexpr std::size_t max_frames = 32;
+        std::array<ws::FrameHeader, max_frames> headers;
+        std::array<asio::const_buffer, 2 * max_frames> buffers;
+        std::size_t count = 0;
+        std::size_t skip = sent_;
+        for (std::size_t i = head_, n = 0; i < queue_.size() && n < max_frames; ++i, ++n) {
+            const auto& out = queue_[i];
+            std::string_view header;
+            if (!out.raw) {
+                headers[n] = ws::encode_header(out.frame->binary ? ws::Opcode::binary : ws::Opcode::text,
+                                               out.frame->bytes.size());
+                header = headers[n].view();
+            }
+            std::string_view body = out.frame->bytes;
+            if (skip > 0) {  // the first frame may be partly written
+                std::size_t from_header = std::min(skip, header.size());
+                header.remove_prefix(from_header);
+                body.remove_prefix(skip - from_header);
+                skip = 0;
+            }
+            if (!header.empty()) buffers[count++] = asio::buffer(header.data(), header.size());
+            if (!body.empty()) buffers[count++] = asio::buffer(body.data(), body.size());
+        }
+        boost::system::error_code ec;
+        std::size_t written = socket_.write_some(std::span<const asio::const_buffer>(buffers.data(), count), ec);
+        if (would_block(ec)) {
+            wait_writable();
+            return;
+        }
+        if (ec) {
+            fail(CloseReason::transport_close);  // the peer is gone (EPIPE, reset)
+            return;
+        }
+        consume_written(written);
     }
-    writing_ = true;
-    const auto& frame = queue_.front();
-    ws_.binary(frame->binary);
-    ws_.async_write(asio::buffer(frame->bytes), [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-        self->on_write(ec);
+    after_flushed();
+}
+
+void WebSocketTransport::consume_written(std::size_t n) {
+    while (n > 0 && head_ < queue_.size()) {
+        auto& out = queue_[head_];
+        std::size_t size = out.frame->bytes.size();
+        std::size_t total = (out.raw ? 0 : header_size(size)) + size;
+        std::size_t left = total - sent_;
+        if (n < left) {
+            sent_ += n;
+            return;
+        }
+        n -= left;
+        queued_bytes_ -= size;
+        out.frame.reset();
+        ++head_;
+        sent_ = 0;
+    }
+}
+
+void WebSocketTransport::after_flushed() {
+    queue_.clear();
+    head_ = 0;
+    // An idle connection keeps a small queue allocation at most (a burst's is given back).
+    if (queue_.capacity() > 8) queue_.shrink_to_fit();
+    if (!closing_) return;
+    // Our close frame is out: end our side; the peer answers with its own FIN.
+    boost::system::error_code ignored;
+    socket_.shutdown(asio::socket_base::shutdown_send, ignored);
+    if (peer_closed_) finish();
+}
+
+void WebSocketTransport::wait_writable() {
+    waiting_writable_ = true;
+    socket_.async_wait(asio::socket_base::wait_write, [self = shared_from_this()](boost::system::error_code ec) {
+        self->waiting_writable_ = false;
+        if (ec || self->finished_) return;  // aborted: the socket was closed
+        self->flush();
     });
 }
 
-void WebSocketTransport::on_write(boost::system::error_code ec) {
-    writing_ = false;
-    if (!queue_.empty()) {
-        queued_bytes_ -= queue_.front()->bytes.size();
-        queue_.pop_front();
+// ---- reading -----------------------------------------------------------------------------
+
+void WebSocketTransport::read_available() {
+    if (finished_) return;
+    auto self = shared_from_this();  // a callback may drop the owner's reference
+    std::span<char> buffer = context_->borrow_read_buffer();
+    std::string own;
+    if (buffer.empty()) {
+        own.resize(16 * 1024);
+        buffer = {own.data(), own.size()};
     }
-    if (ec) {
-        fail(CloseReason::transport_error);
+    struct Release {
+        WebSocketContext* context;
+        bool borrowed;
+        ~Release() {
+            if (borrowed) context->release_read_buffer();
+        }
+    } release{context_.get(), own.empty()};
+
+    // The socket is edge-triggered (Asio's epoll reactor): read until the kernel has nothing
+    // left before waiting again, but yield to other connections after a few full buffers.
+    for (int round = 0; round < 8; ++round) {
+        boost::system::error_code ec;
+        std::size_t n = socket_.read_some(asio::buffer(buffer.data(), buffer.size()), ec);
+        if (would_block(ec)) {
+            wait_readable();
+            return;
+        }
+        if (ec) {
+            // EOF or reset. While closing, the peer's FIN is what we were waiting for.
+            if (draining_) {
+                peer_closed_ = true;
+                if (pending() == 0 || ec != asio::error::eof) finish();
+                return;
+            }
+            fail(CloseReason::transport_close);
+            return;
+        }
+        if (!draining_) consume(buffer.data(), n);
+        if (finished_) return;
+    }
+    asio::post(context_->executor(), [self] { self->read_available(); });
+}
+
+void WebSocketTransport::wait_readable() {
+    socket_.async_wait(asio::socket_base::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+        if (ec || self->finished_) return;  // aborted: the socket was closed
+        self->read_available();
+    });
+}
+
+void WebSocketTransport::consume(char* data, std::size_t size) {
+    if (partial_.empty()) {
+        std::size_t used = parse_frames(data, size);
+        if (!draining_ && !finished_ && used < size) partial_.assign(data + used, size - used);
         return;
     }
-    do_write();
+    partial_.append(data, size);
+    std::size_t used = parse_frames(partial_.data(), partial_.size());
+    if (draining_ || finished_ || used == partial_.size()) {
+        std::string().swap(partial_);  // released: idle connections keep no buffer
+    } else {
+        partial_.erase(0, used);
+    }
 }
+
+std::size_t WebSocketTransport::parse_frames(char* data, std::size_t size) {
+    std::size_t used = 0;
+    while (!draining_ && !finished_) {
+        ws::IncomingHeader header;
+        std::string_view rest(data + used, size - used);
+        auto result = ws::parse_header(rest, header);
+        if (result == ws::HeaderResult::protocol_error) {
+            protocol_error(ws::CloseCode::protocol_error);
+            break;
+        }
+        if (result == ws::HeaderResult::need_more) break;
+        const bool data_frame = !ws::is_control(header.opcode);
+        if (data_frame) {
+            bool continuation = header.opcode == ws::Opcode::continuation;
+            if (continuation != in_message_) {  // a continuation out of nowhere, or a new message mid-way
+                protocol_error(ws::CloseCode::protocol_error);
+                break;
+            }
+            // Refused on its header, before a byte of payload is buffered.
+            std::size_t so_far = in_message_ ? message_.size() : 0;
+            if (header.payload_size > context_->max_message() - so_far) {
+                protocol_error(ws::CloseCode::message_too_big);
+                break;
+            }
+        }
+        if (rest.size() - header.header_size < header.payload_size) break;  // payload incomplete
+        char* payload = data + used + header.header_size;
+        auto payload_size = static_cast<std::size_t>(header.payload_size);
+        ws::unmask(payload, payload_size, header.mask);
+        used += header.header_size + payload_size;
+        if (!on_frame(header, std::string_view(payload, payload_size))) break;
+    }
+    return used;
+}
+
+bool WebSocketTransport::on_frame(const ws::IncomingHeader& header, std::string_view payload) {
+    switch (header.opcode) {
+        case ws::Opcode::ping:
+            if (!closing_) enqueue(raw_frame(ws::encode_control_frame(ws::Opcode::pong, payload)), true);
+            return true;
+        case ws::Opcode::pong:
+            return true;
+        case ws::Opcode::close:
+            return on_close_frame(payload);
+        default:
+            break;
+    }
+    if (header.fin && !in_message_) return on_message(payload, header.opcode == ws::Opcode::binary);
+    if (!in_message_) {
+        in_message_ = true;
+        message_binary_ = header.opcode == ws::Opcode::binary;
+    }
+    message_.append(payload);
+    if (!header.fin) return true;
+    in_message_ = false;
+    std::string message = std::move(message_);
+    std::string().swap(message_);
+    return on_message(message, message_binary_);
+}
+
+bool WebSocketTransport::on_message(std::string_view message, bool binary) {
+    if (!binary && !ws::is_valid_utf8(message)) {
+        protocol_error(ws::CloseCode::invalid_payload);
+        return false;
+    }
+    if (on_frame_) on_frame_(message, binary);
+    return !finished_ && !draining_;
+}
+
+bool WebSocketTransport::on_close_frame(std::string_view payload) {
+    if (payload.size() == 1) {
+        protocol_error(ws::CloseCode::protocol_error);
+        return false;
+    }
+    std::optional<ws::CloseCode> echo;
+    if (payload.size() >= 2) {
+        auto code = static_cast<std::uint16_t>((static_cast<std::uint8_t>(payload[0]) << 8) |
+                                               static_cast<std::uint8_t>(payload[1]));
+        if (!ws::is_valid_close_code(code)) {
+            protocol_error(ws::CloseCode::protocol_error);
+            return false;
+        }
+        if (!ws::is_valid_utf8(payload.substr(2))) {
+            protocol_error(ws::CloseCode::invalid_payload);
+            return false;
+        }
+        echo = static_cast<ws::CloseCode>(code);  // echoed, as `ws` does
+    }
+    auto on_close = std::move(on_close_);
+    on_frame_ = nullptr;
+    on_close_ = nullptr;
+    start_closing(ws::encode_close_frame(echo));
+    if (on_close) on_close(CloseReason::transport_close);
+    return false;
+}
+
+// ---- closing -----------------------------------------------------------------------------
 
 void WebSocketTransport::close() {
     if (closing_ || finished_) return;
-    closing_ = true;
     on_frame_ = nullptr;
     on_close_ = nullptr;
-    if (!accepted_) return;  // the accept handler will see closing_ and flush/close
-    do_write();
+    start_closing(ws::encode_close_frame(std::nullopt));
 }
 
-void WebSocketTransport::do_close() {
-    if (finished_) return;
-    finished_ = true;
-    ws_.async_close(websocket::close_reason{}, [self = shared_from_this()](boost::system::error_code) {
-        boost::system::error_code ignored;
-        self->ws_.next_layer().close(ignored);
+void WebSocketTransport::protocol_error(ws::CloseCode code) {
+    if (closing_ || finished_) return;
+    auto on_close = std::move(on_close_);
+    on_frame_ = nullptr;
+    on_close_ = nullptr;
+    start_closing(ws::encode_close_frame(code));
+    // As engine.io: a WebSocket error (ws's 'error' event) closes the session "transport error".
+    if (on_close) on_close(CloseReason::transport_error);
+}
+
+void WebSocketTransport::start_closing(std::string close_frame) {
+    enqueue(raw_frame(std::move(close_frame)), true);
+    closing_ = true;
+    draining_ = true;  // partial_ and message_ are released by consume(): a callback may be reading them
+    start_linger_timer();
+}
+
+void WebSocketTransport::start_linger_timer() {
+    linger_timer_ = std::make_unique<asio::steady_timer>(context_->executor(), linger_timeout);
+    linger_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+        if (ec) return;
+        if (auto self = weak.lock()) self->finish();
     });
 }
 
 void WebSocketTransport::fail(CloseReason reason) {
     if (finished_) return;
+    auto on_close = std::move(on_close_);
+    on_frame_ = nullptr;
+    on_close_ = nullptr;
+    finish();
+    if (on_close) on_close(reason);
+}
+
+void WebSocketTransport::finish() {
+    if (finished_) return;
     finished_ = true;
-    queue_.clear();
-    queued_bytes_ = 0;
     boost::system::error_code ignored;
-    ws_.next_layer().close(ignored);
-    if (auto cb = std::move(on_close_)) {
-        on_close_ = nullptr;
-        on_frame_ = nullptr;
-        cb(reason);
-    }
+    socket_.close(ignored);  // pending waits complete with operation_aborted
+    if (linger_timer_) linger_timer_->cancel();
+    queue_.clear();
+    head_ = 0;
+    sent_ = 0;
+    queued_bytes_ = 0;
 }
 
 }  // namespace sio::engineio

@@ -1,22 +1,37 @@
 #pragma once
-// The WebSocket transport: owns the Beast stream, runs the read loop and writes one frame at a
-// time from a FIFO of shared frames (Beast: "no other calls to async_write until this
-// operation completes"). It knows nothing of sessions: it reports frames and its end through
-// callbacks set by the owner.
+// The WebSocket transport: RFC 6455 over a non-blocking socket, written for many idle
+// connections and for fan-out rather than on Beast's websocket::stream (which keeps about 4 kB
+// of buffers and state per connection and costs one composed async_write per frame).
+//
+//  * Reading: wait until the socket is readable, read into the loop's shared buffer, unmask
+//    and deliver whole messages in place; only an incomplete frame or a fragmented message is
+//    copied into a buffer of the connection's own, released once complete.
+//  * Writing: frames are shared (a broadcast's frame is one allocation for every recipient);
+//    the queue holds references, frame headers are computed at write time, and everything
+//    queued in one loop turn leaves in one writev (WebSocketContext's flush list). Only when
+//    the kernel buffer is full does the transport wait for writability.
+//  * Closing: the close frame goes after what is queued; then the send side is shut down and
+//    input is drained until the peer closes (at most linger_timeout), so that unread input
+//    never turns the close into a TCP reset that destroys the close frame.
+//
+// It knows nothing of sessions: it reports messages and its end through the owner's callbacks.
 
-#include <deque>
+#include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/websocket/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <sio/core/frame.hpp>
 #include <sio/engineio/error.hpp>
 #include <sio/http/types.hpp>
 
-#include "engineio/websocket_teardown.hpp"  // before the stream is instantiated
+#include "engineio/websocket_context.hpp"
+#include "engineio/websocket_frame.hpp"
 
 namespace sio::engineio {
 
@@ -25,46 +40,83 @@ public:
     using FrameCallback = std::function<void(std::string_view data, bool binary)>;
     using CloseCallback = std::function<void(CloseReason)>;
 
-    WebSocketTransport(http::Socket socket, std::size_t max_message);
+    /** `leftover`: bytes the HTTP layer read past the upgrade request (normally none). */
+    WebSocketTransport(http::Socket socket, std::shared_ptr<WebSocketContext> context, std::string leftover = {});
+    ~WebSocketTransport();
 
-    /** Completes the upgrade with `request`; the first frame (the open packet for a new
-        session) may already be queued. `on_frame`/`on_close` are the owner's callbacks. */
-    void accept(http::Request request, FrameCallback on_frame, CloseCallback on_close);
+    /** Queues the 101 answer to `request` (already checked with ws::upgrade_error) and
+        starts reading on the next loop turn. Frames sent after this follow the answer. */
+    void accept(const http::Request& request, FrameCallback on_frame, CloseCallback on_close);
 
     /** Replaces the callbacks (a probe WebSocket becoming the session's transport). */
     void set_callbacks(FrameCallback on_frame, CloseCallback on_close);
 
     void send(core::SharedFrame frame);
-    /** True when a frame sent now would not wait behind another: nothing queued beyond the
-        frame being written. A write counts as "being written" until Beast's composed write
-        completes, a few handler hops after the kernel took the bytes; treating that frame as
-        still busy made volatile packets depend on scheduling luck (an idle client that had
-        just been sent a packet could receive none), so one frame may wait behind it. */
-    bool accepts_volatile() const noexcept { return queue_.size() <= 1 && !closing_ && !finished_; }
+    /** True when a frame sent now would not wait behind others: at most one frame pending
+        (the one a volatile packet may follow in the same write). */
+    bool accepts_volatile() const noexcept { return pending() <= 1 && !closing_ && !finished_; }
     std::size_t queued_bytes() const noexcept { return queued_bytes_; }
 
     /** Sends what is queued, then a close frame without status (Node: the client sees 1005).
         `on_close` is not called for a close we started. */
     void close();
 
-private:
-    void do_read();
-    void on_read(boost::system::error_code ec);
-    void do_write();
-    void on_write(boost::system::error_code ec);
-    void do_close();
-    void fail(CloseReason reason);
+    /** Writes what is queued, as far as the kernel takes it (called by WebSocketContext). */
+    void flush();
 
-    boost::beast::websocket::stream<http::Socket> ws_;
-    boost::beast::flat_buffer read_buffer_;
-    std::deque<core::SharedFrame> queue_;
-    std::size_t queued_bytes_ = 0;
+    /** How long a closing connection waits for the peer to close its side. */
+    static constexpr std::chrono::seconds linger_timeout{5};
+
+private:
+    struct Outgoing {
+        core::SharedFrame frame;
+        bool raw = false;  // bytes go out as they are (the 101 answer, control frames)
+    };
+
+    std::size_t pending() const noexcept { return queue_.size() - head_; }
+    void enqueue(core::SharedFrame frame, bool raw);
+    void schedule_flush();
+    void wait_writable();
+    void consume_written(std::size_t n);
+    void after_flushed();
+
+    void read_available();
+    void wait_readable();
+    void consume(char* data, std::size_t size);
+    std::size_t parse_frames(char* data, std::size_t size);
+    bool on_frame(const ws::IncomingHeader& header, std::string_view payload);
+    bool on_message(std::string_view message, bool binary);
+    bool on_close_frame(std::string_view payload);
+
+    void protocol_error(ws::CloseCode code);
+    void start_closing(std::string close_frame);
+    void start_linger_timer();
+    void fail(CloseReason reason);
+    void finish();
+
+    http::Socket socket_;
+    std::shared_ptr<WebSocketContext> context_;
     FrameCallback on_frame_;
     CloseCallback on_close_;
+
+    std::vector<Outgoing> queue_;  // [head_, end) not yet fully written
+    std::size_t head_ = 0;
+    std::size_t sent_ = 0;  // bytes of queue_[head_] (header included) already written
+    std::size_t queued_bytes_ = 0;
+
+    std::string partial_;  // an incomplete frame, carried to the next read
+    std::string message_;  // a fragmented message being reassembled
+    std::unique_ptr<boost::asio::steady_timer> linger_timer_;  // only while closing
+
     bool accepted_ = false;
-    bool writing_ = false;
-    bool closing_ = false;  // close requested by us: flush, then close frame
-    bool finished_ = false;
+    bool flush_scheduled_ = false;
+    bool waiting_writable_ = false;
+    bool in_message_ = false;      // fragments of message_ arriving
+    bool message_binary_ = false;
+    bool closing_ = false;         // close frame queued: nothing more is sent
+    bool draining_ = false;        // input is read and dropped until the peer closes
+    bool peer_closed_ = false;     // EOF seen while draining
+    bool finished_ = false;        // socket closed
 };
 
 }  // namespace sio::engineio

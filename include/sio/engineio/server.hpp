@@ -17,6 +17,8 @@
 namespace sio::engineio {
 
 class SessionImpl;
+class WebSocketContext;
+class WebSocketTransport;
 
 class Server {
 public:
@@ -46,11 +48,15 @@ public:
     core::IdGenerator& ids() noexcept { return ids_; }
 
 private:
+    /** Takes the socket (and any bytes read past the request) from the HTTP layer. */
+    std::shared_ptr<WebSocketTransport> take_websocket(http::HttpConnection& connection);
+
     boost::asio::any_io_executor executor_;
     std::string path_;
     Options options_;
     ConnectionCallback on_connection_;
     core::IdGenerator ids_;
+    std::shared_ptr<WebSocketContext> websockets_;  // this loop's shared read buffer and flush list
     std::unordered_map<std::string, std::shared_ptr<SessionImpl>> sessions_;
 };
 

@@ -1,0 +1,49 @@
+#pragma once
+// What all WebSockets of one event loop share (uWebSockets' LoopData):
+//  * the read buffer: a transport reads into it only when the socket is readable and keeps
+//    only an incomplete frame for itself, so an idle connection holds no buffer;
+//  * the flush list: frames queued for a connection during one loop turn leave in one
+//    writev when the turn's handlers have run, however many sends queued them.
+// One per engineio::Server (one per loop); used on that loop only.
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+namespace sio::engineio {
+
+class WebSocketTransport;
+
+class WebSocketContext : public std::enable_shared_from_this<WebSocketContext> {
+public:
+    WebSocketContext(boost::asio::any_io_executor executor, std::size_t max_message);
+
+    const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
+    /** The largest message (after reassembly) a client may send: larger closes with 1009. */
+    std::size_t max_message() const noexcept { return max_message_; }
+
+    /** The loop's read buffer, or an empty span while another read holds it (a frame
+        callback that, through the layers above, reads another socket: the caller then reads
+        into a buffer of its own). Give it back with release_read_buffer(). */
+    std::span<char> borrow_read_buffer() noexcept;
+    void release_read_buffer() noexcept { read_buffer_busy_ = false; }
+
+    /** `transport` has frames queued: it flushes once the current handlers are done. */
+    void schedule_flush(std::shared_ptr<WebSocketTransport> transport);
+
+private:
+    void flush_all();
+
+    boost::asio::any_io_executor executor_;
+    std::size_t max_message_;
+    std::vector<char> read_buffer_;
+    bool read_buffer_busy_ = false;
+    std::vector<std::shared_ptr<WebSocketTransport>> to_flush_;
+    std::vector<std::shared_ptr<WebSocketTransport>> flushing_;  // kept to reuse its capacity
+    bool flush_posted_ = false;
+};
+
+}  // namespace sio::engineio

@@ -1,0 +1,21 @@
+#pragma once
+// The WebSocket opening handshake, server side (RFC 6455 §4.2): which upgrade requests are
+// refused and why (with the messages of Node's `ws`), and the 101 answer, written by the
+// transport as the first bytes of its queue.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <sio/http/types.hpp>
+
+namespace sio::engineio::ws {
+
+/** Why `req` cannot be upgraded (answered 400 by the caller), or nullopt. */
+std::optional<std::string_view> upgrade_error(const http::Request& req);
+
+/** `HTTP/1.1 101 Switching Protocols` with Sec-WebSocket-Accept and, when the client offered
+    subprotocols, the first of them (as `ws` does by default). */
+std::string switching_protocols_response(const http::Request& req);
+
+}  // namespace sio::engineio::ws
