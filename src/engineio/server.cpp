@@ -54,6 +54,8 @@ Query parse_query(std::string_view target) {
 Handshake make_handshake(const http::Request& req, const Query& query, const std::string& address) {
     Handshake h;
     h.url = std::string(req.target());
+    // Kept for the session's whole life: sized exactly.
+    h.headers.reserve(static_cast<std::size_t>(std::distance(req.base().begin(), req.base().end())));
     for (const auto& field : req.base()) {
         std::string name(field.name_string());
         std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });

@@ -43,9 +43,8 @@ constexpr std::string_view close_payload = "1";
 SessionImpl::SessionImpl(Server& server, std::string id, Handshake handshake, const Options& options)
     : server_(&server),
       id_(std::move(id)),
-      handshake_(std::move(handshake)),
+      handshake_(std::make_shared<const Handshake>(std::move(handshake))),
       options_(options),
-      upgrade_timer_(server.executor()),
       heartbeat_timer_(server.executor()) {}
 
 SessionImpl::~SessionImpl() = default;
@@ -140,11 +139,11 @@ void SessionImpl::respond_poll(std::string body) {
     auto connection = std::move(poll_);
     poll_.reset();
     if (!connection) return;
-    http::Response res{bhttp::status::ok, poll_request_.version()};
+    http::Response res{bhttp::status::ok, poll_request_->version()};
     res.set(bhttp::field::content_type, "text/plain; charset=UTF-8");
     res.set(bhttp::field::cache_control, "no-store");
-    apply_cors(options_.cors, poll_request_, res);
-    res.keep_alive(poll_request_.keep_alive());
+    apply_cors(options_.cors, *poll_request_, res);
+    res.keep_alive(poll_request_->keep_alive());
     res.body() = std::move(body);
     res.prepare_payload();
     connection->respond(std::move(res));
@@ -165,7 +164,7 @@ void SessionImpl::on_poll(const std::shared_ptr<http::HttpConnection>& connectio
         return;
     }
     poll_ = connection;
-    poll_request_ = http::Request(request.base());
+    poll_request_ = std::make_unique<http::Request>(request.base());
     connection->on_abort([weak = weak_from_this()] {
         if (auto self = weak.lock()) {
             self->poll_.reset();
@@ -284,8 +283,8 @@ void SessionImpl::start_upgrade(std::shared_ptr<WebSocketTransport> ws, const ht
         [weak](CloseReason) {
             if (auto self = weak.lock()) self->abort_upgrade();
         });
-    upgrade_timer_.expires_after(options_.upgrade_timeout);
-    upgrade_timer_.async_wait([weak](boost::system::error_code ec) {
+    upgrade_timer_ = std::make_unique<boost::asio::steady_timer>(server_->executor(), options_.upgrade_timeout);
+    upgrade_timer_->async_wait([weak](boost::system::error_code ec) {
         if (ec) return;
         if (auto self = weak.lock()) self->abort_upgrade();
     });
@@ -308,7 +307,7 @@ void SessionImpl::on_probe_frame(std::string_view data, bool binary) {
 }
 
 void SessionImpl::finish_upgrade() {
-    upgrade_timer_.cancel();
+    upgrade_timer_.reset();
     if (poll_) respond_poll(std::string(noop_payload));
     ws_ = std::move(probe_);
     probe_.reset();
@@ -328,7 +327,7 @@ void SessionImpl::finish_upgrade() {
 }
 
 void SessionImpl::abort_upgrade() {
-    upgrade_timer_.cancel();
+    upgrade_timer_.reset();
     probed_ = false;
     if (auto probe = std::move(probe_)) {
         probe_.reset();
@@ -383,7 +382,7 @@ void SessionImpl::finalize(CloseReason reason) {
     state_ = State::closed;
     server_->remove(id_);  // new requests for this sid now get "Session ID unknown"
     heartbeat_timer_.cancel();
-    upgrade_timer_.cancel();
+    upgrade_timer_.reset();
     queue_.clear();
     queued_bytes_ = 0;
     log()->debug("sid={} closed: {}", id_, to_string(reason));

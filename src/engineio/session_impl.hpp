@@ -3,7 +3,7 @@
 // transport (a held GET, or a WebSocketTransport), the probe WebSocket during an upgrade, and the
 // heartbeat timer, and it feeds decoded packets to its SessionHandler.
 
-#include <deque>
+#include <vector>
 #include <memory>
 #include <string>
 
@@ -28,7 +28,7 @@ public:
     // ---- Session ----------------------------------------------------------------------
     const std::string& id() const noexcept override { return id_; }
     std::string_view transport_name() const noexcept override { return ws_ ? "websocket" : "polling"; }
-    const Handshake& handshake() const noexcept override { return handshake_; }
+    const std::shared_ptr<const Handshake>& shared_handshake() const noexcept override { return handshake_; }
     bool writable() const noexcept override;
     SendResult send(std::span<const core::SharedFrame> frames, bool is_volatile) override;
     using Session::send;
@@ -67,23 +67,23 @@ private:
 
     Server* server_;
     std::string id_;
-    Handshake handshake_;
+    std::shared_ptr<const Handshake> handshake_;
     const Options& options_;
     std::unique_ptr<SessionHandler> handler_;
     State state_ = State::open;
     CloseReason closing_reason_ = CloseReason::forced_close;
 
     // Long-polling: frames waiting for the next GET, and the GET being held.
-    std::deque<core::SharedFrame> queue_;
+    std::vector<core::SharedFrame> queue_;  // (a deque allocates ~600 bytes even when empty)
     std::size_t queued_bytes_ = 0;
     std::shared_ptr<http::HttpConnection> poll_;
-    http::Request poll_request_;  // headers needed for CORS on the held answer
+    std::unique_ptr<http::Request> poll_request_;  // headers needed for CORS on the held answer (polling only)
 
     // WebSocket: the active transport, and the probing one during an upgrade.
     std::shared_ptr<WebSocketTransport> ws_;
     std::shared_ptr<WebSocketTransport> probe_;
     bool probed_ = false;  // 2probe answered: pending GETs are released with noop
-    boost::asio::steady_timer upgrade_timer_;
+    std::unique_ptr<boost::asio::steady_timer> upgrade_timer_;  // only while an upgrade is probed
 
     boost::asio::steady_timer heartbeat_timer_;
     bool awaiting_pong_ = false;

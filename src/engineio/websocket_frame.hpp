@@ -25,7 +25,7 @@ enum class CloseCode : std::uint16_t {
 
 /** The header of an unmasked frame with FIN set: 2, 4 or 10 bytes. */
 struct FrameHeader {
-    std::array<char, 10> bytes{};
+    std::array<char, 10> bytes;  // not zeroed: the writer builds many per write
     std::uint8_t size = 0;
     std::string_view view() const noexcept { return {bytes.data(), size}; }
 };

@@ -1,7 +1,10 @@
 #include "engineio/websocket_transport.hpp"
 
 #include <array>
-#include <span>
+#include <cerrno>
+
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <boost/asio/post.hpp>
 
@@ -82,10 +85,12 @@ void WebSocketTransport::flush() {
     flush_scheduled_ = false;
     if (finished_ || waiting_writable_) return;
     while (pending() > 0) {
-        // Up to 32 frames per writev: header and payload of each, the payload never copied.
-        constexpr std::size_t max_frames = 32;
+        // Up to 16 frames per sendmsg: header and payload of each, the payload never copied.
+        // (Plain sendmsg rather than Asio's write_some, which copies the buffers into an
+        // iovec array of 64 of its own on every call.)
+        constexpr std::size_t max_frames = 16;
         std::array<ws::FrameHeader, max_frames> headers;
-        std::array<asio::const_buffer, 2 * max_frames> buffers;
+        std::array<::iovec, 2 * max_frames> buffers;
         std::size_t count = 0;
         std::size_t skip = sent_;
         for (std::size_t i = head_, n = 0; i < queue_.size() && n < max_frames; ++i, ++n) {
@@ -103,20 +108,23 @@ void WebSocketTransport::flush() {
                 body.remove_prefix(skip - from_header);
                 skip = 0;
             }
-            if (!header.empty()) buffers[count++] = asio::buffer(header.data(), header.size());
-            if (!body.empty()) buffers[count++] = asio::buffer(body.data(), body.size());
+            if (!header.empty()) buffers[count++] = ::iovec{const_cast<char*>(header.data()), header.size()};
+            if (!body.empty()) buffers[count++] = ::iovec{const_cast<char*>(body.data()), body.size()};
         }
-        boost::system::error_code ec;
-        std::size_t written = socket_.write_some(std::span<const asio::const_buffer>(buffers.data(), count), ec);
-        if (would_block(ec)) {
-            wait_writable();
-            return;
-        }
-        if (ec) {
+        ::msghdr message{};
+        message.msg_iov = buffers.data();
+        message.msg_iovlen = count;
+        ::ssize_t written = ::sendmsg(socket_.native_handle(), &message, MSG_NOSIGNAL);
+        if (written < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                wait_writable();
+                return;
+            }
             fail(CloseReason::transport_close);  // the peer is gone (EPIPE, reset)
             return;
         }
-        consume_written(written);
+        consume_written(static_cast<std::size_t>(written));
     }
     after_flushed();
 }

@@ -26,11 +26,11 @@ const std::shared_ptr<spdlog::logger>& log() {
 }  // namespace
 
 Client::Client(Server& server, engineio::Session& session)
-    : server_(&server), session_(&session), connect_timer_(server.executor()) {
+    : server_(&server), session_(&session) {
     server.register_client(this);
     if (server.options().connect_timeout.count() > 0) {
-        connect_timer_.expires_after(server.options().connect_timeout);
-        connect_timer_.async_wait([this, life = std::weak_ptr<int>(life_)](boost::system::error_code ec) {
+        connect_timer_ = std::make_unique<boost::asio::steady_timer>(server.executor(), server.options().connect_timeout);
+        connect_timer_->async_wait([this, life = std::weak_ptr<int>(life_)](boost::system::error_code ec) {
             if (ec || life.expired()) return;
             if (sockets_.empty()) {
                 log()->debug("sid={} joined no namespace within connect_timeout", session_->id());
@@ -101,7 +101,7 @@ void Client::on_protocol_error(std::string_view why) {
 void Client::on_close(engineio::CloseReason reason) {
     closing_ = true;
     if (!server_) return;  // detached: nothing left to tell
-    connect_timer_.cancel();
+    stop_connect_timer();
     for (const auto& socket : pending_) socket->detach();  // their middleware results are dropped
     pending_.clear();
     const DisconnectReason why = from_engine(reason);
@@ -130,9 +130,14 @@ void Client::remove_pending(const Socket& socket) noexcept {
     if (it != pending_.end()) pending_.erase(it);
 }
 
+void Client::stop_connect_timer() noexcept {
+    // Destroyed, not only cancelled: a connected client keeps no timer.
+    connect_timer_.reset();
+}
+
 void Client::add_socket(const std::shared_ptr<Socket>& socket) {
     sockets_.insert_or_assign(socket->nsp().name(), socket);
-    connect_timer_.cancel();  // once a namespace is joined the timeout never applies again
+    stop_connect_timer();  // once a namespace is joined the timeout never applies again
 }
 
 void Client::remove_socket(const std::string& nsp, const Socket& socket) noexcept {
@@ -148,14 +153,14 @@ void Client::disconnect_all() {
 
 void Client::close(engineio::CloseReason reason) {
     if (std::exchange(closing_, true)) return;
-    connect_timer_.cancel();
+    stop_connect_timer();
     session_->close(reason);
 }
 
 void Client::detach() noexcept {
     server_ = nullptr;
     closing_ = true;
-    connect_timer_.cancel();
+    stop_connect_timer();
     for (const auto& [nsp, socket] : sockets_) socket->detach();
     for (const auto& socket : pending_) socket->detach();
     sockets_.clear();

@@ -70,11 +70,12 @@ private:
     void on_decoded(Packet packet);
     void connect(const std::string& nsp, boost::json::object auth);
     void on_protocol_error(std::string_view why);
+    void stop_connect_timer() noexcept;
 
     Server* server_;  // null once detached
     engineio::Session* session_;
     Decoder decoder_;
-    boost::asio::steady_timer connect_timer_;
+    std::unique_ptr<boost::asio::steady_timer> connect_timer_;  // until the first CONNECT succeeds
     std::map<std::string, std::shared_ptr<Socket>> sockets_;  // by namespace
     std::vector<std::shared_ptr<Socket>> pending_;             // middlewares running
     bool closing_ = false;                                    // close() asked, or on_close ran

@@ -55,6 +55,11 @@ bool Namespace::server_side_emit(const std::string& event, Payload args,
     return true;
 }
 
+Socket* Namespace::find_socket(const std::string& sid) const noexcept {
+    auto it = sockets_.find(sid);
+    return it == sockets_.end() ? nullptr : it->second.get();
+}
+
 std::shared_ptr<Socket> Namespace::socket(const std::string& sid) const {
     auto it = sockets_.find(sid);
     return it == sockets_.end() ? nullptr : it->second;

@@ -92,7 +92,7 @@ Socket::Socket(Namespace& nsp, Client& client, std::string id, std::string pid, 
       id_(std::move(id)),
       pid_(std::move(pid)),
       auth_(std::move(auth)),
-      handshake_(client.session().handshake()),
+      handshake_(client.session().shared_handshake()),
       created_at_(std::chrono::system_clock::now()) {}
 
 Socket::~Socket() = default;
@@ -106,14 +106,14 @@ std::string Socket::transport() const {
 boost::json::value Socket::handshake_json() const {
     auto issued = std::chrono::duration_cast<std::chrono::milliseconds>(created_at_.time_since_epoch()).count();
     boost::json::object out;
-    out.emplace("headers", headers_object(handshake_));
+    out.emplace("headers", headers_object(*handshake_));
     out.emplace("time", js_date_string(created_at_));
-    out.emplace("address", handshake_.address);
-    out.emplace("xdomain", handshake_.xdomain);
-    out.emplace("secure", handshake_.secure);
+    out.emplace("address", handshake_->address);
+    out.emplace("xdomain", handshake_->xdomain);
+    out.emplace("secure", handshake_->secure);
     out.emplace("issued", static_cast<std::int64_t>(issued));
-    out.emplace("url", handshake_.url);
-    out.emplace("query", query_object(handshake_));
+    out.emplace("url", handshake_->url);
+    out.emplace("query", query_object(*handshake_));
     out.emplace("auth", auth_);
     return out;
 }

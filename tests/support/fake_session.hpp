@@ -16,17 +16,21 @@ namespace sio::test {
 
 class FakeSession final : public engineio::Session {
 public:
-    explicit FakeSession(std::string id = "FAKEengineSID0000001") : id_(std::move(id)) {
-        handshake_.url = "/socket.io/?EIO=4&transport=websocket";
-        handshake_.headers = {{"host", "localhost"}, {"accept", "*/*"}};
-        handshake_.query = {{"EIO", "4"}, {"transport", "websocket"}};
-        handshake_.address = "::ffff:127.0.0.1";
-        handshake_.time = std::chrono::system_clock::now();
+    explicit FakeSession(std::string id = "FAKEengineSID0000001")
+        : id_(std::move(id)), handshake_(std::make_shared<engineio::Handshake>()) {
+        handshake_->url = "/socket.io/?EIO=4&transport=websocket";
+        handshake_->headers = {{"host", "localhost"}, {"accept", "*/*"}};
+        handshake_->query = {{"EIO", "4"}, {"transport", "websocket"}};
+        handshake_->address = "::ffff:127.0.0.1";
+        handshake_->time = std::chrono::system_clock::now();
+        const_handshake_ = handshake_;
     }
 
     const std::string& id() const noexcept override { return id_; }
     std::string_view transport_name() const noexcept override { return transport_; }
-    const engineio::Handshake& handshake() const noexcept override { return handshake_; }
+    const std::shared_ptr<const engineio::Handshake>& shared_handshake() const noexcept override {
+        return const_handshake_;
+    }
     bool writable() const noexcept override { return writable_; }
 
     engineio::SendResult send(std::span<const core::SharedFrame> frames, bool is_volatile = false) override {
@@ -47,7 +51,7 @@ public:
 
     // ---- test controls and inspection -----------------------------------------------------
     void set_writable(bool w) noexcept { writable_ = w; }
-    engineio::Handshake& mutable_handshake() noexcept { return handshake_; }
+    engineio::Handshake& mutable_handshake() noexcept { return *handshake_; }
     bool closed() const noexcept { return closed_; }
     const std::vector<engineio::CloseReason>& closes() const noexcept { return closes_; }
     std::size_t dropped() const noexcept { return dropped_; }
@@ -66,7 +70,8 @@ public:
 private:
     std::string id_;
     std::string transport_ = "websocket";
-    engineio::Handshake handshake_;
+    std::shared_ptr<engineio::Handshake> handshake_;  // mutable by the test
+    std::shared_ptr<const engineio::Handshake> const_handshake_;  // the same object
     bool writable_ = true;
     bool closed_ = false;
     std::size_t dropped_ = 0;

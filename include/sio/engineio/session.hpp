@@ -42,7 +42,9 @@ public:
     virtual const std::string& id() const noexcept = 0;
     /** "polling" or "websocket" (the current transport; changes on upgrade). */
     virtual std::string_view transport_name() const noexcept = 0;
-    virtual const Handshake& handshake() const noexcept = 0;
+    const Handshake& handshake() const noexcept { return *shared_handshake(); }
+    /** The same, shared: a Socket.IO socket keeps it without a copy of its own. */
+    virtual const std::shared_ptr<const Handshake>& shared_handshake() const noexcept = 0;
 
     /** True when a frame sent now goes out at once: WebSocket with no write in flight, or
         polling with a GET pending. Volatile packets are dropped otherwise. */

@@ -79,6 +79,8 @@ public:
 
     /** Local sockets by id. */
     std::shared_ptr<Socket> socket(const std::string& sid) const;
+    /** The same without a reference count (for the broadcast loop); null if unknown. */
+    Socket* find_socket(const std::string& sid) const noexcept;
     const std::unordered_map<std::string, std::shared_ptr<Socket>>& sockets() const noexcept { return sockets_; }
 
     // ---- used by Client / Adapter / Socket -------------------------------------------

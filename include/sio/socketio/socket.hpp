@@ -71,7 +71,7 @@ public:
     const boost::json::object& auth() const noexcept { return auth_; }
     /** The first HTTP request of the Engine.IO session (a copy taken at creation: valid for
         the socket's whole life). */
-    const engineio::Handshake& handshake() const noexcept { return handshake_; }
+    const engineio::Handshake& handshake() const noexcept { return *handshake_; }
     /** Engine.IO sid and current transport ("polling"/"websocket"); empty once disconnected. */
     std::string engine_id() const;
     std::string transport() const;
@@ -144,7 +144,7 @@ private:
     std::string id_;
     std::string pid_;
     boost::json::object auth_;
-    engineio::Handshake handshake_;
+    std::shared_ptr<const engineio::Handshake> handshake_;  // the session's, shared
     std::chrono::system_clock::time_point created_at_;  // handshake `time` and `issued`
     boost::json::value data_;
     bool connected_ = false;

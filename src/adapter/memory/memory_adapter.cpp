@@ -42,8 +42,9 @@ std::vector<std::shared_ptr<socketio::Socket>> MemoryAdapter::local_sockets(cons
     std::vector<std::shared_ptr<socketio::Socket>> out;
     // A sid can be indexed before its socket is in the namespace (recovered rooms while
     // middlewares run): only connected sockets of the namespace are targets.
-    for (const auto& sid : index_->targets(opts.rooms, opts.except))
+    index_->for_each_target(opts.rooms, opts.except, [&](const std::string& sid) {
         if (auto socket = nsp_->socket(sid)) out.push_back(std::move(socket));
+    });
     return out;
 }
 
@@ -106,10 +107,15 @@ void MemoryAdapter::broadcast(const Packet& packet, const BroadcastOptions& opts
         if (sessions_ && socketio::SessionStore::eligible(copy, opts)) sessions_->record(copy, opts);
         out = &copy;
     }
-    auto targets = local_sockets(opts);
+    // Raw pointers, no id copies: sending never removes a socket synchronously (a session
+    // that fails reports its close on a later loop turn).
+    std::vector<socketio::Socket*> targets;
+    index_->for_each_target(opts.rooms, opts.except, [&](const std::string& sid) {
+        if (auto* socket = nsp_->find_socket(sid)) targets.push_back(socket);
+    });
     if (targets.empty()) return;
     auto frames = encode_frames(*out);
-    for (const auto& socket : targets) socket->send_frames(frames, opts.flags.is_volatile);
+    for (auto* socket : targets) socket->send_frames(frames, opts.flags.is_volatile);
 }
 
 void MemoryAdapter::broadcast_with_ack(const Packet& packet, const BroadcastOptions& opts,

@@ -53,26 +53,8 @@ std::vector<std::string> RoomIndex::rooms_of(const std::string& sid) const {
 
 std::vector<std::string> RoomIndex::targets(const std::vector<std::string>& rooms,
                                             const std::vector<std::string>& except) const {
-    // Excluded sids first (socket.io-adapter computeExceptSids), then one pass over the
-    // candidates; `seen` keeps a socket in several target rooms to a single delivery.
-    Members excluded;
-    for (const auto& room : except)
-        if (const auto* m = members(room)) excluded.insert(m->begin(), m->end());
-
     std::vector<std::string> out;
-    if (rooms.empty()) {
-        out.reserve(sids_.size());
-        for (const auto& [sid, _] : sids_)
-            if (!excluded.contains(sid)) out.push_back(sid);
-        return out;
-    }
-    Members seen;
-    for (const auto& room : rooms) {
-        const auto* m = members(room);
-        if (!m) continue;
-        for (const auto& sid : *m)
-            if (!excluded.contains(sid) && seen.insert(sid).second) out.push_back(sid);
-    }
+    for_each_target(rooms, except, [&](const std::string& sid) { out.push_back(sid); });
     return out;
 }
 

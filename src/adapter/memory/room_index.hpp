@@ -39,6 +39,37 @@ public:
     std::vector<std::string> targets(const std::vector<std::string>& rooms,
                                      const std::vector<std::string>& except) const;
 
+    /** The same targets, each passed to `visit(const std::string& sid)`: a broadcast to every
+        socket copies no id and builds no set (only `except` and several rooms need one). */
+    template <typename Visit>
+    void for_each_target(const std::vector<std::string>& rooms, const std::vector<std::string>& except,
+                         Visit&& visit) const {
+        // Excluded sids first (socket.io-adapter computeExceptSids), then one pass over the
+        // candidates; `seen` keeps a socket in several target rooms to a single delivery.
+        Members excluded;
+        for (const auto& room : except)
+            if (const auto* m = members(room)) excluded.insert(m->begin(), m->end());
+        auto allowed = [&](const std::string& sid) { return excluded.empty() || !excluded.contains(sid); };
+        if (rooms.empty()) {
+            for (const auto& [sid, _] : sids_)
+                if (allowed(sid)) visit(sid);
+            return;
+        }
+        if (rooms.size() == 1) {
+            if (const auto* m = members(rooms.front()))
+                for (const auto& sid : *m)
+                    if (allowed(sid)) visit(sid);
+            return;
+        }
+        Members seen;
+        for (const auto& room : rooms) {
+            const auto* m = members(room);
+            if (!m) continue;
+            for (const auto& sid : *m)
+                if (allowed(sid) && seen.insert(sid).second) visit(sid);
+        }
+    }
+
 private:
     std::unordered_map<std::string, Members> rooms_;  // room -> sids
     std::unordered_map<std::string, Members> sids_;   // sid -> rooms
