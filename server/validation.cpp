@@ -151,21 +151,6 @@ Expected<std::chrono::milliseconds> parse_ack_timeout(const json::value* v) {
     return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
 }
 
-json::object query_object(const std::vector<std::pair<std::string, std::string>>& query) {
-    json::object out;
-    for (const auto& [key, value] : query) {
-        auto it = out.find(key);
-        if (it == out.end()) {
-            out.emplace(key, value);
-        } else if (it->value().is_array()) {
-            it->value().get_array().emplace_back(value);
-        } else {
-            json::array values{it->value(), json::value(value)};
-            it->value() = std::move(values);
-        }
-    }
-    return out;
-}
 
 // ---- REST -------------------------------------------------------------------------------------
 

@@ -78,8 +78,6 @@ Expected<std::string> parse_namespace(std::string_view name);
     kMaxAckTimeout. */
 Expected<std::chrono::milliseconds> parse_ack_timeout(const boost::json::value* v);
 
-/** The Node `socket.handshake.query` object: a repeated key becomes an array of its values. */
-boost::json::object query_object(const std::vector<std::pair<std::string, std::string>>& query);
 
 // ---- REST (CONTRACT §5) ---------------------------------------------------------------------
 

@@ -15,6 +15,7 @@
 #include <sio/core/log.hpp>
 
 #include "engineio/cors.hpp"
+#include "engineio/delay_queue.hpp"
 #include "engineio/session_impl.hpp"
 #include "engineio/websocket_context.hpp"
 #include "engineio/websocket_handshake.hpp"
@@ -54,14 +55,23 @@ Query parse_query(std::string_view target) {
 Handshake make_handshake(const http::Request& req, const Query& query, const std::string& address) {
     Handshake h;
     h.url = std::string(req.target());
-    // Kept for the session's whole life: sized exactly.
-    h.headers.reserve(static_cast<std::size_t>(std::distance(req.base().begin(), req.base().end())));
+    // Sized exactly: a handshake is kept for the session's whole life.
+    std::size_t count = 0, bytes = 0;
     for (const auto& field : req.base()) {
-        std::string name(field.name_string());
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-        h.headers.emplace_back(std::move(name), std::string(field.value()));
+        ++count;
+        bytes += field.name_string().size() + field.value().size();
     }
-    h.query = query.params;
+    h.headers.reserve(count, bytes);
+    std::string name;
+    for (const auto& field : req.base()) {
+        name.assign(field.name_string());
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+        h.headers.add(name, field.value());
+    }
+    bytes = 0;
+    for (const auto& [key, value] : query.params) bytes += key.size() + value.size();
+    h.query.reserve(query.params.size(), bytes);
+    for (const auto& [key, value] : query.params) h.query.add(key, value);
     h.address = address;
     h.xdomain = req.find(bhttp::field::origin) != req.end();
     h.time = std::chrono::system_clock::now();
@@ -75,11 +85,15 @@ Server::Server(boost::asio::any_io_executor executor, std::string path, Options 
       path_(std::move(path)),
       options_(std::move(options)),
       on_connection_(std::move(on_connection)),
-      websockets_(std::make_shared<WebSocketContext>(executor_, options_.max_payload)) {}
+      websockets_(std::make_shared<WebSocketContext>(executor_, options_.max_payload)),
+      ping_interval_queue_(std::make_shared<DelayQueue>(executor_, options_.ping_interval)),
+      ping_timeout_queue_(std::make_shared<DelayQueue>(executor_, options_.ping_timeout)) {}
 
 Server::~Server() {
     // Sessions may outlive us briefly in pending handlers; they must not call back into us.
     close_all(CloseReason::server_shutting_down);
+    ping_interval_queue_->clear();
+    ping_timeout_queue_->clear();
 }
 
 void Server::remove(const std::string& sid) { sessions_.erase(sid); }

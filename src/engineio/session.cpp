@@ -18,6 +18,7 @@
 #include <sio/engineio/server.hpp>
 
 #include "engineio/cors.hpp"
+#include "engineio/delay_queue.hpp"
 
 namespace sio::engineio {
 namespace {
@@ -44,8 +45,7 @@ SessionImpl::SessionImpl(Server& server, std::string id, Handshake handshake, co
     : server_(&server),
       id_(std::move(id)),
       handshake_(std::make_shared<const Handshake>(std::move(handshake))),
-      options_(options),
-      heartbeat_timer_(server.executor()) {}
+      options_(options) {}
 
 SessionImpl::~SessionImpl() = default;
 
@@ -61,26 +61,18 @@ void SessionImpl::start() { schedule_ping(); }
 
 void SessionImpl::schedule_ping() {
     awaiting_pong_ = false;
-    heartbeat_timer_.expires_after(options_.ping_interval);
-    heartbeat_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-        if (ec) return;
-        if (auto self = weak.lock()) self->on_heartbeat_timer();
-    });
+    server_->ping_interval_queue().arm(weak_from_this(), ++heartbeat_token_);
 }
 
-void SessionImpl::on_heartbeat_timer() {
-    if (state_ != State::open) return;
+void SessionImpl::on_deadline(std::uint32_t token) {
+    if (token != heartbeat_token_ || state_ != State::open) return;  // disarmed since
     if (awaiting_pong_) {
         close(CloseReason::ping_timeout);
         return;
     }
     awaiting_pong_ = true;
     send(ping_frame(), false);
-    heartbeat_timer_.expires_after(options_.ping_timeout);
-    heartbeat_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-        if (ec) return;
-        if (auto self = weak.lock()) self->on_heartbeat_timer();
-    });
+    server_->ping_timeout_queue().arm(weak_from_this(), ++heartbeat_token_);
 }
 
 void SessionImpl::on_pong() {
@@ -341,7 +333,7 @@ void SessionImpl::abort_upgrade() {
 void SessionImpl::close(CloseReason reason) {
     if (state_ != State::open) return;
     auto self = shared_from_this();  // the server map may hold the last reference
-    heartbeat_timer_.cancel();
+    cancel_heartbeat();
     abort_upgrade();
     bool server_side = reason == CloseReason::forced_close || reason == CloseReason::server_shutting_down;
     if (ws_) {
@@ -365,8 +357,8 @@ void SessionImpl::close(CloseReason reason) {
             return;
         }
         // No GET held: wait for one, but not forever (Node: 30 s close timeout).
-        heartbeat_timer_.expires_after(std::chrono::seconds(30));
-        heartbeat_timer_.async_wait([weak = weak_from_this(), reason](boost::system::error_code ec) {
+        close_timer_ = std::make_unique<boost::asio::steady_timer>(server_->executor(), std::chrono::seconds(30));
+        close_timer_->async_wait([weak = weak_from_this(), reason](boost::system::error_code ec) {
             if (ec) return;
             if (auto session = weak.lock()) session->finalize(reason);
         });
@@ -381,8 +373,9 @@ void SessionImpl::finalize(CloseReason reason) {
     auto self = shared_from_this();  // the server map may hold the last reference
     state_ = State::closed;
     server_->remove(id_);  // new requests for this sid now get "Session ID unknown"
-    heartbeat_timer_.cancel();
+    cancel_heartbeat();
     upgrade_timer_.reset();
+    close_timer_.reset();
     queue_.clear();
     queued_bytes_ = 0;
     log()->debug("sid={} closed: {}", id_, to_string(reason));

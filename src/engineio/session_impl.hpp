@@ -40,6 +40,8 @@ public:
     std::string open_packet(bool upgrades) const;
     /** Starts the heartbeat (after the handshake answer is on its way). */
     void start();
+    /** A heartbeat deadline armed with `token` is due (DelayQueue). */
+    void on_deadline(std::uint32_t token);
     /** Makes `ws` the transport of a session opened directly over WebSocket. */
     void attach_websocket(std::shared_ptr<WebSocketTransport> ws, const http::Request& request);
     /** A WebSocket asking to take over this polling session. */
@@ -61,7 +63,7 @@ private:
     void flush_poll();
     void respond_poll(std::string body);
     void schedule_ping();
-    void on_heartbeat_timer();
+    void cancel_heartbeat() noexcept { ++heartbeat_token_; }
     void on_pong();
     void finalize(CloseReason reason);
 
@@ -85,8 +87,9 @@ private:
     bool probed_ = false;  // 2probe answered: pending GETs are released with noop
     std::unique_ptr<boost::asio::steady_timer> upgrade_timer_;  // only while an upgrade is probed
 
-    boost::asio::steady_timer heartbeat_timer_;
+    std::uint32_t heartbeat_token_ = 0;  // the armed deadline's; changed to disarm
     bool awaiting_pong_ = false;
+    std::unique_ptr<boost::asio::steady_timer> close_timer_;  // polling close waiting for a GET
 };
 
 }  // namespace sio::engineio

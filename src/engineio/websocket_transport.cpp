@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/post.hpp>
 
 #include "engineio/websocket_handshake.hpp"
@@ -25,6 +26,21 @@ std::size_t header_size(std::size_t payload_size) noexcept {
 }
 
 core::SharedFrame raw_frame(std::string bytes) { return core::make_binary_frame(std::move(bytes)); }
+
+/** Exactly sized blocks for the wait an idle connection keeps pending. Asio's default
+    recycling allocator hands a handler any cached block large enough, typically one left by
+    an accept operation (~285 bytes, about twice the wait's own size), and an idle
+    connection would hold it for its whole life. */
+template <typename T>
+struct ExactAllocator {
+    using value_type = T;
+    ExactAllocator() = default;
+    template <typename U>
+    ExactAllocator(const ExactAllocator<U>&) noexcept {}
+    T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
+    void deallocate(T* p, std::size_t) noexcept { ::operator delete(p); }
+    friend bool operator==(const ExactAllocator&, const ExactAllocator&) noexcept { return true; }
+};
 
 }  // namespace
 
@@ -213,10 +229,11 @@ void WebSocketTransport::read_available() {
 }
 
 void WebSocketTransport::wait_readable() {
-    socket_.async_wait(asio::socket_base::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
-        if (ec || self->finished_) return;  // aborted: the socket was closed
-        self->read_available();
-    });
+    socket_.async_wait(asio::socket_base::wait_read,
+                       asio::bind_allocator(ExactAllocator<void>(), [self = shared_from_this()](boost::system::error_code ec) {
+                           if (ec || self->finished_) return;  // aborted: the socket was closed
+                           self->read_available();
+                       }));
 }
 
 void WebSocketTransport::consume(char* data, std::size_t size) {

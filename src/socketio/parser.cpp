@@ -222,7 +222,7 @@ boost::system::result<std::optional<Packet>> Decoder::feed_text(std::string_view
 
         packet.type = packet.type == PacketType::binary_event ? PacketType::event : PacketType::ack;
         expected_ = header->attachments;
-        partial_ = std::move(packet);
+        partial_ = std::make_unique<Packet>(std::move(packet));
         return std::optional<Packet>();
     } catch (const std::bad_alloc&) {
         // A packet too big to hold is as fatal for the connection as a malformed one.
@@ -241,7 +241,7 @@ boost::system::result<std::optional<Packet>> Decoder::feed_binary(std::string_vi
     }
     if (partial_->attachments.size() < expected_) return std::optional<Packet>();
 
-    std::optional<Packet> done = std::move(partial_);
+    std::optional<Packet> done = std::move(*partial_);
     partial_.reset();
     expected_ = 0;
     if (!placeholders_valid(done->data, done->attachments.size())) return make_error_code(parse_error::bad_placeholder);

@@ -55,23 +55,6 @@ boost::json::object headers_object(const engineio::Handshake& h) {
     return out;
 }
 
-/** Node's querystring.parse: a repeated key becomes an array of its values. */
-boost::json::object query_object(const engineio::Handshake& h) {
-    boost::json::object out;
-    for (const auto& [key, value] : h.query) {
-        auto* existing = out.if_contains(key);
-        if (!existing) {
-            out.emplace(key, value);
-        } else if (auto* arr = existing->if_array()) {
-            arr->emplace_back(value);
-        } else {
-            boost::json::array values{*existing, boost::json::value(value)};
-            *existing = std::move(values);
-        }
-    }
-    return out;
-}
-
 }  // namespace
 
 // ---- Ack -------------------------------------------------------------------------------------
@@ -113,7 +96,7 @@ boost::json::value Socket::handshake_json() const {
     out.emplace("secure", handshake_->secure);
     out.emplace("issued", static_cast<std::int64_t>(issued));
     out.emplace("url", handshake_->url);
-    out.emplace("query", query_object(*handshake_));
+    out.emplace("query", query_json(handshake_->query));
     out.emplace("auth", auth_);
     return out;
 }
@@ -301,6 +284,23 @@ void Socket::detach() noexcept {
     connected_ = false;
     closed_ = true;
     acks_.reset();
+}
+
+boost::json::object query_json(const engineio::FieldList& query) {
+    // Node's querystring.parse: a repeated key becomes an array of its values.
+    boost::json::object out;
+    for (const auto& [key, value] : query) {
+        auto* existing = out.if_contains(key);
+        if (!existing) {
+            out.emplace(key, value);
+        } else if (auto* arr = existing->if_array()) {
+            arr->emplace_back(value);
+        } else {
+            boost::json::array values{*existing, boost::json::value(value)};
+            *existing = std::move(values);
+        }
+    }
+    return out;
 }
 
 }  // namespace sio::socketio

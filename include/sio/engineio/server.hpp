@@ -16,6 +16,7 @@
 
 namespace sio::engineio {
 
+class DelayQueue;
 class SessionImpl;
 class WebSocketContext;
 class WebSocketTransport;
@@ -46,6 +47,9 @@ public:
     void remove(const std::string& sid);
     boost::asio::any_io_executor executor() const { return executor_; }
     core::IdGenerator& ids() noexcept { return ids_; }
+    /** Every session's heartbeat deadlines (pingInterval, then pingTimeout after a ping). */
+    DelayQueue& ping_interval_queue() noexcept { return *ping_interval_queue_; }
+    DelayQueue& ping_timeout_queue() noexcept { return *ping_timeout_queue_; }
 
 private:
     /** Takes the socket (and any bytes read past the request) from the HTTP layer. */
@@ -56,7 +60,9 @@ private:
     Options options_;
     ConnectionCallback on_connection_;
     core::IdGenerator ids_;
-    std::shared_ptr<WebSocketContext> websockets_;  // this loop's shared read buffer and flush list
+    std::shared_ptr<WebSocketContext> websockets_;
+    std::shared_ptr<DelayQueue> ping_interval_queue_;
+    std::shared_ptr<DelayQueue> ping_timeout_queue_;  // this loop's shared read buffer and flush list
     std::unordered_map<std::string, std::shared_ptr<SessionImpl>> sessions_;
 };
 

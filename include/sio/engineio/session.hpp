@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <sio/core/frame.hpp>
+#include <sio/engineio/field_list.hpp>
 #include <sio/engineio/error.hpp>
 
 namespace sio::engineio {
@@ -18,8 +19,8 @@ namespace sio::engineio {
 /** What the first HTTP request of a session looked like (Socket.IO's `socket.handshake`). */
 struct Handshake {
     std::string url;                                          // e.g. /socket.io/?EIO=4&transport=polling
-    std::vector<std::pair<std::string, std::string>> headers; // names lower-cased, in arrival order
-    std::vector<std::pair<std::string, std::string>> query;   // decoded, in order (EIO, transport, t, custom)
+    FieldList headers;  // names lower-cased, in arrival order
+    FieldList query;    // decoded, in order (EIO, transport, t, custom)
     std::string address;                                      // remote address, e.g. ::ffff:127.0.0.1
     bool xdomain = false;                                     // an Origin header was sent
     bool secure = false;

@@ -1,6 +1,7 @@
 #pragma once
 // Pure Socket.IO v5 codec (socket.io-parser 4.2 behaviour, PROTOCOL.md §2.2-2.4). No I/O.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,11 +48,11 @@ public:
     boost::system::result<std::optional<Packet>> feed_binary(std::string_view bytes);
 
     /** True while a binary packet waits for attachments. */
-    bool pending() const noexcept { return partial_.has_value(); }
+    bool pending() const noexcept { return partial_ != nullptr; }
 
 private:
     std::size_t max_attachments_;
-    std::optional<Packet> partial_;
+    std::unique_ptr<Packet> partial_;  // allocated only while attachments are awaited
     std::size_t expected_ = 0;
 };
 

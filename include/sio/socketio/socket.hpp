@@ -27,6 +27,9 @@ class Client;
 class Namespace;
 class Socket;
 
+/** Node's `socket.handshake.query` (querystring.parse): a repeated key becomes an array. */
+boost::json::object query_json(const engineio::FieldList& query);
+
 /** The acknowledgement callback of an incoming event. Empty (`!ack`) when the client asked for
     none. Calling it sends ACK (BINARY_ACK when `args` has attachments) once: later calls, also
     through copies, do nothing. Safe to keep after the socket closed (then it sends nothing). */

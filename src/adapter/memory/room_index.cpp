@@ -1,22 +1,34 @@
 #include "adapter/memory/room_index.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace sio::adapter {
 
 bool RoomIndex::add(const std::string& sid, const std::string& room) {
+    if (room == sid) {
+        auto& entry = sids_[sid];
+        return !std::exchange(entry.in_own_room, true);
+    }
     if (!rooms_[room].insert(sid).second) return false;
-    sids_[sid].insert(room);
+    sids_[sid].rooms.insert(room);
     return true;
 }
 
 bool RoomIndex::del(const std::string& sid, const std::string& room) {
+    auto s = sids_.find(sid);
+    if (room == sid) {
+        if (s == sids_.end() || !s->second.in_own_room) return false;
+        s->second.in_own_room = false;
+        if (s->second.rooms.empty()) sids_.erase(s);
+        return true;
+    }
     auto r = rooms_.find(room);
     if (r == rooms_.end() || r->second.erase(sid) == 0) return false;
     if (r->second.empty()) rooms_.erase(r);
-    if (auto s = sids_.find(sid); s != sids_.end()) {
-        s->second.erase(room);
-        if (s->second.empty()) sids_.erase(s);
+    if (s != sids_.end()) {
+        s->second.rooms.erase(room);
+        if (s->second.rooms.empty() && !s->second.in_own_room) sids_.erase(s);
     }
     return true;
 }
@@ -25,8 +37,9 @@ std::vector<std::string> RoomIndex::del_all(const std::string& sid) {
     std::vector<std::string> left;
     auto s = sids_.find(sid);
     if (s == sids_.end()) return left;
-    left.reserve(s->second.size());
-    for (const auto& room : s->second) {
+    left.reserve(s->second.rooms.size() + 1);
+    if (s->second.in_own_room) left.push_back(sid);
+    for (const auto& room : s->second.rooms) {
         if (auto r = rooms_.find(room); r != rooms_.end()) {
             r->second.erase(sid);
             if (r->second.empty()) rooms_.erase(r);
@@ -37,15 +50,11 @@ std::vector<std::string> RoomIndex::del_all(const std::string& sid) {
     return left;
 }
 
-const RoomIndex::Members* RoomIndex::members(const std::string& room) const noexcept {
-    auto r = rooms_.find(room);
-    return r == rooms_.end() ? nullptr : &r->second;
-}
-
 std::vector<std::string> RoomIndex::rooms_of(const std::string& sid) const {
     std::vector<std::string> out;
     if (auto s = sids_.find(sid); s != sids_.end()) {
-        out.assign(s->second.begin(), s->second.end());
+        out.assign(s->second.rooms.begin(), s->second.rooms.end());
+        if (s->second.in_own_room) out.push_back(sid);
         std::sort(out.begin(), out.end());
     }
     return out;
@@ -58,10 +67,19 @@ std::vector<std::string> RoomIndex::targets(const std::vector<std::string>& room
     return out;
 }
 
+std::size_t RoomIndex::room_count() const noexcept {
+    std::size_t count = rooms_.size();
+    for (const auto& [sid, entry] : sids_)
+        if (entry.in_own_room && !rooms_.contains(sid)) ++count;
+    return count;
+}
+
 std::vector<std::string> RoomIndex::room_names() const {
     std::vector<std::string> out;
-    out.reserve(rooms_.size());
+    out.reserve(rooms_.size() + sids_.size());
     for (const auto& [room, _] : rooms_) out.push_back(room);
+    for (const auto& [sid, entry] : sids_)
+        if (entry.in_own_room && !rooms_.contains(sid)) out.push_back(sid);
     return out;
 }
 

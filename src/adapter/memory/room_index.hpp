@@ -2,6 +2,11 @@
 // Two-way room index of one namespace on this instance (socket.io-adapter's `rooms`/`sids`):
 // room -> members and member -> rooms, so that leaving every room costs O(rooms of the socket)
 // and a room disappears as soon as it is empty. Holds socket ids only, never sockets.
+//
+// Every socket is in the room named by its own id (Node joins it on connect). That room has
+// one member in practice, yet as hash-set entries on both sides it cost about 0.5 kB per
+// connection; here it is a flag on the socket's entry. A socket may still leave it, and other
+// sockets may join a room that happens to be named like a socket: both work as in Node.
 
 #include <cstddef>
 #include <string>
@@ -22,13 +27,11 @@ public:
     /** Removes `sid` from every room it is in; returns those rooms (unordered). */
     std::vector<std::string> del_all(const std::string& sid);
 
-    /** Members of `room`, or null when the room does not exist. */
-    const Members* members(const std::string& room) const noexcept;
     /** Rooms of `sid`, sorted; empty for an unknown sid. */
     std::vector<std::string> rooms_of(const std::string& sid) const;
     bool contains(const std::string& sid) const noexcept { return sids_.contains(sid); }
-    bool has_room(const std::string& room) const noexcept { return rooms_.contains(room); }
-    std::size_t room_count() const noexcept { return rooms_.size(); }
+    bool has_room(const std::string& room) const noexcept { return rooms_.contains(room) || in_own_room(room); }
+    std::size_t room_count() const noexcept;
     /** Every room name (socket-id rooms included), unordered. */
     std::vector<std::string> room_names() const;
     std::size_t sid_count() const noexcept { return sids_.size(); }
@@ -47,32 +50,48 @@ public:
         // Excluded sids first (socket.io-adapter computeExceptSids), then one pass over the
         // candidates; `seen` keeps a socket in several target rooms to a single delivery.
         Members excluded;
-        for (const auto& room : except)
-            if (const auto* m = members(room)) excluded.insert(m->begin(), m->end());
+        for (const auto& room : except) for_each_member(room, [&](const std::string& sid) { excluded.insert(sid); });
         auto allowed = [&](const std::string& sid) { return excluded.empty() || !excluded.contains(sid); };
         if (rooms.empty()) {
             for (const auto& [sid, _] : sids_)
                 if (allowed(sid)) visit(sid);
             return;
         }
-        if (rooms.size() == 1) {
-            if (const auto* m = members(rooms.front()))
-                for (const auto& sid : *m)
-                    if (allowed(sid)) visit(sid);
+        if (rooms.size() == 1) {  // a room's explicit members never include its implicit owner
+            for_each_member(rooms.front(), [&](const std::string& sid) {
+                if (allowed(sid)) visit(sid);
+            });
             return;
         }
         Members seen;
         for (const auto& room : rooms) {
-            const auto* m = members(room);
-            if (!m) continue;
-            for (const auto& sid : *m)
+            for_each_member(room, [&](const std::string& sid) {
                 if (allowed(sid) && seen.insert(sid).second) visit(sid);
+            });
         }
     }
 
+    /** Calls `visit(sid)` for each member of `room`. */
+    template <typename Visit>
+    void for_each_member(const std::string& room, Visit&& visit) const {
+        if (auto r = rooms_.find(room); r != rooms_.end())
+            for (const auto& sid : r->second) visit(sid);
+        if (auto s = sids_.find(room); s != sids_.end() && s->second.in_own_room) visit(s->first);
+    }
+
 private:
-    std::unordered_map<std::string, Members> rooms_;  // room -> sids
-    std::unordered_map<std::string, Members> sids_;   // sid -> rooms
+    struct SidEntry {
+        bool in_own_room = false;
+        Members rooms;  // every other room of the socket
+    };
+
+    bool in_own_room(const std::string& sid) const noexcept {
+        auto s = sids_.find(sid);
+        return s != sids_.end() && s->second.in_own_room;
+    }
+
+    std::unordered_map<std::string, Members> rooms_;  // room -> sids (own-id rooms excepted)
+    std::unordered_map<std::string, SidEntry> sids_;  // sid -> rooms
 };
 
 }  // namespace sio::adapter

@@ -20,9 +20,8 @@ TEST(RoomIndex, AddsBothDirections) {
     idx.add("s1", "r2");
     idx.add("s2", "r1");
     EXPECT_EQ(idx.rooms_of("s1"), (std::vector<std::string>{"r1", "r2"}));
-    ASSERT_NE(idx.members("r1"), nullptr);
-    EXPECT_EQ(idx.members("r1")->size(), 2u);
-    EXPECT_EQ(idx.members("nope"), nullptr);
+    EXPECT_EQ(sorted(idx.targets({"r1"}, {})), (std::vector<std::string>{"s1", "s2"}));
+    EXPECT_FALSE(idx.has_room("nope"));
     EXPECT_TRUE(idx.rooms_of("unknown").empty());
 }
 
@@ -51,7 +50,7 @@ TEST(RoomIndex, DelAllLeavesEveryRoomOfTheSocketOnly) {
     EXPECT_FALSE(idx.has_room("b"));
     EXPECT_FALSE(idx.has_room("s1"));
     ASSERT_TRUE(idx.has_room("a"));
-    EXPECT_EQ(*idx.members("a"), RoomIndex::Members{"s2"});
+    EXPECT_EQ(idx.targets({"a"}, {}), std::vector<std::string>{"s2"});
     EXPECT_TRUE(idx.del_all("s1").empty());
 }
 
@@ -69,6 +68,35 @@ TEST(RoomIndex, TargetsUnionMinusExceptEachOnce) {
     EXPECT_EQ(sorted(idx.targets({}, {"a", "s4"})), (std::vector<std::string>{"s3"}));
     EXPECT_TRUE(idx.targets({"missing"}, {}).empty());
     EXPECT_EQ(idx.targets({"a"}, {"missing"}).size(), 2u);
+}
+
+TEST(RoomIndex, OwnIdRoomBehavesLikeAnyRoom) {
+    RoomIndex idx;
+    EXPECT_TRUE(idx.add("s1", "s1"));
+    EXPECT_FALSE(idx.add("s1", "s1"));
+    idx.add("s2", "s2");
+    EXPECT_TRUE(idx.has_room("s1"));
+    EXPECT_EQ(idx.room_count(), 2u);
+    EXPECT_EQ(sorted(idx.room_names()), (std::vector<std::string>{"s1", "s2"}));
+    EXPECT_EQ(idx.rooms_of("s1"), std::vector<std::string>{"s1"});
+    // Another socket joins a room named like s1: both are members, each delivered once.
+    EXPECT_TRUE(idx.add("s2", "s1"));
+    EXPECT_EQ(sorted(idx.targets({"s1"}, {})), (std::vector<std::string>{"s1", "s2"}));
+    EXPECT_EQ(sorted(idx.targets({"s1", "s2"}, {})), (std::vector<std::string>{"s1", "s2"}));
+    EXPECT_EQ(idx.targets({}, {"s1"}), std::vector<std::string>{});
+    EXPECT_EQ(idx.room_count(), 2u);
+    // s1 leaves its own room (Node allows it): `to(s1)` reaches only s2 now, s1 still indexed
+    // through nothing else, so it is gone from the index.
+    EXPECT_TRUE(idx.del("s1", "s1"));
+    EXPECT_FALSE(idx.del("s1", "s1"));
+    EXPECT_EQ(idx.targets({"s1"}, {}), std::vector<std::string>{"s2"});
+    EXPECT_FALSE(idx.contains("s1"));
+    EXPECT_TRUE(idx.has_room("s1"));
+    EXPECT_TRUE(idx.del("s2", "s1"));
+    EXPECT_FALSE(idx.has_room("s1"));
+    EXPECT_EQ(sorted(idx.del_all("s2")), std::vector<std::string>{"s2"});
+    EXPECT_EQ(idx.sid_count(), 0u);
+    EXPECT_EQ(idx.room_count(), 0u);
 }
 
 }  // namespace

@@ -253,7 +253,3 @@ TEST(AppValidation, Relay) {
     EXPECT_FALSE(parse_relay(arr(R"([{"args":[]}])")));
 }
 
-TEST(AppValidation, QueryObjectGroupsRepeatedKeys) {
-    auto q = query_object({{"EIO", "4"}, {"transport", "polling"}, {"tag", "a"}, {"tag", "b"}, {"tag", "c"}});
-    EXPECT_EQ(json::serialize(q), R"({"EIO":"4","transport":"polling","tag":["a","b","c"]})");
-}

@@ -1,0 +1,65 @@
+#pragma once
+// FieldList: name/value pairs (request headers, query parameters) kept in one allocation.
+// A handshake lives as long as its session; as a vector of string pairs, the headers of one
+// connection cost about half a kilobyte in small allocations, here about their own size.
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace sio::engineio {
+
+class FieldList {
+public:
+    using value_type = std::pair<std::string_view, std::string_view>;
+
+    class const_iterator {
+    public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = FieldList::value_type;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = value_type;
+
+        const_iterator() = default;
+        value_type operator*() const noexcept;
+        const_iterator& operator++() noexcept;
+        const_iterator operator++(int) noexcept {
+            auto copy = *this;
+            ++*this;
+            return copy;
+        }
+        bool operator==(const const_iterator& other) const noexcept { return pos_ == other.pos_; }
+
+    private:
+        friend class FieldList;
+        const_iterator(const char* pos) noexcept : pos_(pos) {}
+        const char* pos_ = nullptr;
+    };
+
+    FieldList() = default;
+    FieldList(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
+
+    /** Appends a field (names and values up to 4 GiB each; order is kept). */
+    void add(std::string_view name, std::string_view value);
+    /** Reserves for `bytes` of names and values over `count` fields. */
+    void reserve(std::size_t count, std::size_t bytes) { data_.reserve(data_.size() + count * 8 + bytes); }
+    /** The first value of `name` (exact match), if any. */
+    std::optional<std::string_view> value_of(std::string_view name) const;
+
+    std::size_t size() const noexcept { return count_; }
+    bool empty() const noexcept { return count_ == 0; }
+    const_iterator begin() const noexcept { return const_iterator(data_.data()); }
+    const_iterator end() const noexcept { return const_iterator(data_.data() + data_.size()); }
+
+private:
+    std::string data_;  // per field: name length, value length (4 bytes each), name, value
+    std::uint32_t count_ = 0;
+};
+
+}  // namespace sio::engineio
