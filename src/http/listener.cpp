@@ -25,7 +25,7 @@ std::string ListenAddress::to_string() const {
     return "http://" + host + ":" + std::to_string(port);
 }
 
-Listener::Listener(asio::any_io_executor executor, std::shared_ptr<const Handler> handler)
+Listener::Listener(Executor executor, std::shared_ptr<const Handler> handler)
     : executor_(std::move(executor)), handler_(std::move(handler)) {}
 
 boost::system::error_code Listener::listen(const ListenAddress& address) {
@@ -80,8 +80,9 @@ void Listener::do_accept() {
     };
     if (auto* tcp = std::get_if<asio::ip::tcp::acceptor>(&acceptor_)) {
         if (!tcp->is_open()) return;
-        tcp->async_accept(executor_, [self = shared_from_this(), retry_later](boost::system::error_code ec,
-                                                                              asio::ip::tcp::socket socket) {
+        tcp->async_accept(executor_, [self = shared_from_this(), retry_later](
+                                         boost::system::error_code ec,
+                                         asio::basic_stream_socket<asio::ip::tcp, Executor> socket) {
             if (ec == asio::error::operation_aborted) return;
             if (ec) return retry_later(ec);
             boost::system::error_code ignored;
@@ -92,8 +93,9 @@ void Listener::do_accept() {
         });
     } else if (auto* local = std::get_if<asio::local::stream_protocol::acceptor>(&acceptor_)) {
         if (!local->is_open()) return;
-        local->async_accept(executor_, [self = shared_from_this(), retry_later](boost::system::error_code ec,
-                                                                                asio::local::stream_protocol::socket socket) {
+        local->async_accept(executor_, [self = shared_from_this(), retry_later](
+                                           boost::system::error_code ec,
+                                           asio::basic_stream_socket<asio::local::stream_protocol, Executor> socket) {
             if (ec == asio::error::operation_aborted) return;
             if (ec) return retry_later(ec);
             std::make_shared<HttpConnection>(Socket(std::move(socket)), std::string("unix"), self->handler_)->start();

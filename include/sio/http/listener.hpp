@@ -25,7 +25,7 @@ struct ListenAddress {
 
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
-    Listener(asio::any_io_executor executor, std::shared_ptr<const Handler> handler);
+    Listener(Executor executor, std::shared_ptr<const Handler> handler);
 
     /** Binds and listens. Errors: address_in_use, access_denied, ... (reported, not thrown). */
     boost::system::error_code listen(const ListenAddress& address);
@@ -37,7 +37,7 @@ public:
 private:
     void do_accept();
 
-    asio::any_io_executor executor_;
+    Executor executor_;
     std::shared_ptr<const Handler> handler_;
     std::variant<std::monostate, asio::ip::tcp::acceptor, asio::local::stream_protocol::acceptor> acceptor_;
     std::string unix_path_;
