@@ -2,8 +2,9 @@
 // POST body goes through decode_packet / decode_payload, every polling flush through
 // append_to_payload.
 
+#include <cstdint>
 #include <string>
-#include <vector>
+#include <string_view>
 
 #include <benchmark/benchmark.h>
 

@@ -1,6 +1,7 @@
 // Redis wire codec (src/adapter/redis/wire.hpp): in a cluster every broadcast is encoded once
 // by its sender and decoded once by every other instance, so both bound cluster throughput.
 
+#include <cstdint>
 #include <string>
 
 #include <benchmark/benchmark.h>

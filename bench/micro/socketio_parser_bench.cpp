@@ -1,7 +1,7 @@
 // Socket.IO codec (include/sio/socketio/parser.hpp): a broadcast encodes once, but every
 // incoming packet is decoded, JSON included, so decode is the per-message cost of a client.
 
-#include <optional>
+#include <cstdint>
 #include <string>
 
 #include <benchmark/benchmark.h>
