@@ -11,6 +11,7 @@
 #include <array>
 #include <cerrno>
 
+#include <boost/asio/post.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -136,10 +137,14 @@ void HttpConnection::respond(Response response) {
     abort_handler_ = nullptr;
     bool keep_alive = response.keep_alive();
     writing_ = std::make_shared<Response>(std::move(response));
-    http::async_write(socket_, *writing_,
-                      [self = shared_from_this(), keep_alive](boost::system::error_code ec, std::size_t) {
-                          self->on_write(keep_alive, ec);
-                      });
+    // Written on the next turn, after the frames this handler queued on WebSockets have been
+    // flushed (engineio::WebSocketContext posts its flush first): a `POST /emit` is answered
+    // once its fan-out is in the kernel, as Node answers after its synchronous writes, and a
+    // caller emitting back-to-back does not outrun the fan-out.
+    asio::post(socket_.get_executor(), [self = shared_from_this(), keep_alive] {
+        http::async_write(self->socket_, *self->writing_,
+                          [self, keep_alive](boost::system::error_code ec, std::size_t) { self->on_write(keep_alive, ec); });
+    });
 }
 
 void HttpConnection::reject_too_large() {
