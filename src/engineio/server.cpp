@@ -140,6 +140,13 @@ void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, htt
         connection->respond(std::move(res));
     };
 
+    // After the engine's own checks, as in Node (engine.io verifies, then ws validates).
+    auto refuse_bad_upgrade = [&] {
+        auto why = upgrade ? ws::upgrade_error(req) : std::nullopt;
+        if (why) fail(error::bad_request, *why);
+        return why.has_value();
+    };
+
     if (!upgrade && is_preflight(options_.cors, req)) {
         connection->respond(preflight_response(options_.cors, req));
         return;
@@ -170,10 +177,7 @@ void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, htt
                 fail(error::bad_request);
                 return;
             }
-            if (auto why = ws::upgrade_error(req)) {
-                fail(error::bad_request, *why);
-                return;
-            }
+            if (refuse_bad_upgrade()) return;
             auto ws = take_websocket(*connection);
             if (session->upgrading_or_upgraded()) {
                 // As the reference: the second WebSocket is accepted, then closed at once.
@@ -220,12 +224,7 @@ void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, htt
         return;
     }
 
-    if (upgrade) {
-        if (auto why = ws::upgrade_error(req)) {
-            fail(error::bad_request, *why);
-            return;
-        }
-    }
+    if (refuse_bad_upgrade()) return;
 
     auto sid = ids_.next();
     auto session = std::make_shared<SessionImpl>(*this, sid, make_handshake(req, query, connection->remote_address()),
