@@ -229,7 +229,7 @@ void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, htt
     auto sid = ids_.next();
     auto session = std::make_shared<SessionImpl>(*this, sid, make_handshake(req, query, connection->remote_address()),
                                                  options_);
-    sessions_.emplace(sid, session);
+    sessions_.emplace(std::string_view(session->id()), session);
     if (on_connection_) session->set_handler(on_connection_(*session));
 
     if (upgrade) {

@@ -128,7 +128,9 @@ void Namespace::finish_connect(const std::shared_ptr<Socket>& socket, const std:
     Client* client = socket->client();
     if (!client) return;
     const std::string& sid = socket->id();
-    sockets_.insert_or_assign(sid, socket);
+    // Erased first: insert_or_assign would keep a key viewing the replaced socket's id.
+    sockets_.erase(sid);
+    sockets_.emplace(std::string_view(sid), socket);
     if (recovered) {
         adapter_->add_all(sid, recovered->rooms);
         // Before the CONNECT answer, as Node does: socket.io-client buffers them until then.

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -63,7 +64,8 @@ private:
     std::shared_ptr<WebSocketContext> websockets_;
     std::shared_ptr<DelayQueue> ping_interval_queue_;
     std::shared_ptr<DelayQueue> ping_timeout_queue_;  // this loop's shared read buffer and flush list
-    std::unordered_map<std::string, std::shared_ptr<SessionImpl>> sessions_;
+    // Keyed by a view of the session's own id (the value keeps it alive): no second copy.
+    std::unordered_map<std::string_view, std::shared_ptr<SessionImpl>> sessions_;
 };
 
 }  // namespace sio::engineio

@@ -81,7 +81,8 @@ public:
     std::shared_ptr<Socket> socket(const std::string& sid) const;
     /** The same without a reference count (for the broadcast loop); null if unknown. */
     Socket* find_socket(const std::string& sid) const noexcept;
-    const std::unordered_map<std::string, std::shared_ptr<Socket>>& sockets() const noexcept { return sockets_; }
+    /** Connected sockets by id (the key views the socket's own id). */
+    const std::unordered_map<std::string_view, std::shared_ptr<Socket>>& sockets() const noexcept { return sockets_; }
 
     // ---- used by Client / Adapter / Socket -------------------------------------------
     /** Runs a CONNECT for `client`: session recovery when the auth has string `pid` and
@@ -110,7 +111,7 @@ private:
     std::vector<ConnectionHandler> connection_handlers_;
     std::unordered_map<std::string, EventHandler> event_handlers_;
     std::unordered_map<std::string, ServerSideHandler> server_side_handlers_;
-    std::unordered_map<std::string, std::shared_ptr<Socket>> sockets_;
+    std::unordered_map<std::string_view, std::shared_ptr<Socket>> sockets_;  // key: view of the socket's id
     std::uint64_t next_ack_id_ = 0;
 };
 
