@@ -6,22 +6,24 @@
 
 namespace sio::engineio::ws {
 
+std::size_t header_size(std::size_t payload_size) noexcept {
+    return payload_size < 126 ? 2 : payload_size <= 0xFFFF ? 4 : 10;
+}
+
 FrameHeader encode_header(Opcode opcode, std::size_t payload_size) noexcept {
     FrameHeader h;
+    h.size = static_cast<std::uint8_t>(header_size(payload_size));
     h.bytes[0] = static_cast<char>(0x80 | static_cast<std::uint8_t>(opcode));
-    if (payload_size < 126) {
+    if (h.size == 2) {
         h.bytes[1] = static_cast<char>(payload_size);
-        h.size = 2;
-    } else if (payload_size <= 0xFFFF) {
+    } else if (h.size == 4) {
         h.bytes[1] = 126;
         h.bytes[2] = static_cast<char>(payload_size >> 8);
         h.bytes[3] = static_cast<char>(payload_size & 0xFF);
-        h.size = 4;
     } else {
         h.bytes[1] = 127;
         auto n = static_cast<std::uint64_t>(payload_size);
         for (int i = 0; i < 8; ++i) h.bytes[2 + i] = static_cast<char>((n >> (56 - 8 * i)) & 0xFF);
-        h.size = 10;
     }
     return h;
 }

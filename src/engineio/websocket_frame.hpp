@@ -30,6 +30,8 @@ struct FrameHeader {
     std::string_view view() const noexcept { return {bytes.data(), size}; }
 };
 FrameHeader encode_header(Opcode opcode, std::size_t payload_size) noexcept;
+/** The size of that header: 2, 4 or 10 bytes (7-bit, 16-bit or 64-bit length). */
+std::size_t header_size(std::size_t payload_size) noexcept;
 
 /** A whole control frame (close, ping, pong) with its payload (at most 125 bytes). */
 std::string encode_control_frame(Opcode opcode, std::string_view payload);

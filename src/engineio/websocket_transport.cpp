@@ -21,10 +21,6 @@ bool would_block(const boost::system::error_code& ec) {
     return ec == asio::error::would_block || ec == asio::error::try_again;
 }
 
-std::size_t header_size(std::size_t payload_size) noexcept {
-    return payload_size < 126 ? 2 : payload_size <= 0xFFFF ? 4 : 10;
-}
-
 core::SharedFrame raw_frame(std::string bytes) { return core::make_binary_frame(std::move(bytes)); }
 
 /** Exactly sized blocks for the wait an idle connection keeps pending. Asio's default
@@ -149,7 +145,7 @@ void WebSocketTransport::consume_written(std::size_t n) {
     while (n > 0 && head_ < queue_.size()) {
         auto& out = queue_[head_];
         std::size_t size = out.frame->bytes.size();
-        std::size_t total = (out.raw ? 0 : header_size(size)) + size;
+        std::size_t total = (out.raw ? 0 : ws::header_size(size)) + size;
         std::size_t left = total - sent_;
         if (n < left) {
             sent_ += n;
