@@ -160,8 +160,8 @@ void on_disconnect_me(const SocketPtr& socket, Payload args, Ack) {
 
 // ---- App ------------------------------------------------------------------------------------
 
-App::App(socketio::Server& io, std::string instance_id)
-    : instance_id_(std::move(instance_id)), disconnects_(std::make_shared<DisconnectLog>()) {
+App::App(socketio::Server& io, std::string instance_id, std::shared_ptr<DisconnectLog> disconnects)
+    : instance_id_(std::move(instance_id)), disconnects_(std::move(disconnects)) {
     for (auto name : kNamespaces) {
         install(io.of(std::string(name)));
     }

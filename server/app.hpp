@@ -17,7 +17,8 @@ namespace sio::server {
     App and `io`. Call on `io`'s executor. */
 class App {
 public:
-    App(socketio::Server& io, std::string instance_id);
+    /** `disconnects` may be shared by the App of every loop. */
+    App(socketio::Server& io, std::string instance_id, std::shared_ptr<DisconnectLog> disconnects);
 
     const std::string& instance_id() const noexcept { return instance_id_; }
     /** Reasons recorded for disconnected sockets, per (namespace, socket id). */

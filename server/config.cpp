@@ -8,6 +8,7 @@
 #include <cctype>
 #include <charconv>
 #include <limits>
+#include <thread>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/url/parse.hpp>
@@ -213,6 +214,16 @@ Config parse_config(const EnvLookup& getenv) {
         redis.port = env_port.value_or(6379);
         redis.password = env_password.value_or("");
         cfg.redis = std::move(redis);
+    }
+
+    cfg.threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, core::max_shards);
+    if (auto raw = lookup(getenv, "THREADS")) {
+        auto value = parse_unsigned(*raw, 1, core::max_shards);
+        if (!value) {
+            throw ConfigError("THREADS", fmt::format("expected an integer from 1 to {} (event loops), got \"{}\"",
+                                                     core::max_shards, *raw));
+        }
+        cfg.threads = static_cast<std::size_t>(*value);
     }
 
     cfg.ping_interval = milliseconds_var(getenv, "PING_INTERVAL", cfg.ping_interval);

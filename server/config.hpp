@@ -45,6 +45,8 @@ struct Config {
     std::string unix_path;      // non-empty: listen on this Unix socket instead of host:port
 
     std::string instance_id;  // never empty after parse_config
+    /** Event loops (shards), one thread each; default: the number of cores. */
+    std::size_t threads = 1;
     std::optional<RedisConfig> redis;
 
     // ---- engine / socket.io ----------------------------------------------------------------

@@ -7,6 +7,7 @@ DisconnectLog::DisconnectLog(std::size_t capacity) : capacity_(capacity == 0 ? 1
 }
 
 void DisconnectLog::record(std::string_view nsp, std::string_view sid, std::string_view reason) {
+    std::lock_guard lock(mutex_);
     if (auto it = index_.find(sid); it != index_.end()) {
         it->second->nsp = std::string(nsp);
         it->second->reason = std::string(reason);
@@ -22,14 +23,22 @@ void DisconnectLog::record(std::string_view nsp, std::string_view sid, std::stri
     }
 }
 
-const DisconnectLog::Entry* DisconnectLog::find(std::string_view sid) const {
+std::optional<DisconnectLog::Entry> DisconnectLog::find(std::string_view sid) const {
+    std::lock_guard lock(mutex_);
     auto it = index_.find(sid);
-    return it == index_.end() ? nullptr : &*it->second;
+    if (it == index_.end()) return std::nullopt;
+    return *it->second;
 }
 
-const DisconnectLog::Entry* DisconnectLog::find(std::string_view nsp, std::string_view sid) const {
-    const Entry* entry = find(sid);
-    return entry != nullptr && entry->nsp == nsp ? entry : nullptr;
+std::optional<DisconnectLog::Entry> DisconnectLog::find(std::string_view nsp, std::string_view sid) const {
+    auto entry = find(sid);
+    if (entry && entry->nsp != nsp) return std::nullopt;
+    return entry;
+}
+
+std::size_t DisconnectLog::size() const {
+    std::lock_guard lock(mutex_);
+    return index_.size();
 }
 
 }  // namespace sio::server

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <list>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,7 +15,8 @@ namespace sio::server {
 
 /** Keeps the reasons of the last `capacity` distinct sockets. Recording a socket again (a
     recovered socket that disconnects again) replaces its entry and makes it the newest. O(1)
-    per operation. Single event loop, not thread-safe. */
+    per operation. Shared by every shard: a mutex guards it (taken once per disconnect and per
+    GET /disconnect-reason, never per message), and lookups return copies. */
 class DisconnectLog {
 public:
     static constexpr std::size_t kDefaultCapacity = 10000;
@@ -29,14 +31,15 @@ public:
 
     void record(std::string_view nsp, std::string_view sid, std::string_view reason);
     /** The last disconnection recorded for `sid`, in any namespace. */
-    const Entry* find(std::string_view sid) const;
+    std::optional<Entry> find(std::string_view sid) const;
     /** Same, only if it happened in namespace `nsp`. */
-    const Entry* find(std::string_view nsp, std::string_view sid) const;
+    std::optional<Entry> find(std::string_view nsp, std::string_view sid) const;
 
-    std::size_t size() const noexcept { return index_.size(); }
+    std::size_t size() const;
     std::size_t capacity() const noexcept { return capacity_; }
 
 private:
+    mutable std::mutex mutex_;
     std::size_t capacity_;
     std::list<Entry> order_;  // oldest first
     // Keys view the sid stored in the list node, which never moves (splice keeps nodes).

@@ -1,9 +1,10 @@
 // sio-server: the Socket.IO v4 server with the built-in application and the REST push API.
 //
-// Flow: environment -> Config (exit 1 on a bad value) -> one io_context run by this thread ->
-// socketio::Server + App + the /engine.io/ echo engine + RestApi -> http::Listener. SIGINT or
-// SIGTERM closes every client (`server shutting down`), stops accepting and leaves run() within
-// 3 seconds; the process then exits 0. Nothing here is global: all state lives in main's frame.
+// Flow: environment -> Config (exit 1 on a bad value) -> THREADS event loops (ShardSet; this
+// thread runs loop 0) -> Instance: per loop socketio::Server + App + the /engine.io/ echo
+// engine + RestApi, one listener -> run. SIGINT or SIGTERM closes every client (`server
+// shutting down`) on every loop, stops accepting and leaves run() within 3 seconds; the process
+// then exits 0. Nothing here is global: all state lives in main's frame.
 
 #include <csignal>
 #include <cstdio>
@@ -21,13 +22,14 @@
 #include <sio/adapter/redis_adapter.hpp>
 #include <sio/core/log.hpp>
 #include <sio/engineio/server.hpp>
+#include <sio/core/shard.hpp>
 #include <sio/http/listener.hpp>
 #include <sio/socketio/server.hpp>
 
 #include "app.hpp"
 #include "config.hpp"
 #include "rest_api.hpp"
-#include "router.hpp"
+#include "instance.hpp"
 
 namespace {
 
@@ -39,6 +41,7 @@ constexpr const char* kEnvironmentHelp = R"(Configuration is by environment vari
   PORT [3000]                    TCP port (0: any free port) or a Unix socket path
   HOST [127.0.0.1]               bind address (an IP literal)
   INSTANCE_ID [random]           name of this instance in /info, whoami and /peers
+  THREADS [cores]                event loops, one thread each (cluster mode: 1 for now)
   REDIS_URL                      redis://[user:password@]host:port[/db] (cluster mode)
   REDIS_HOST, REDIS_PORT [6379], REDIS_PASSWORD   alternative to REDIS_URL
   PING_INTERVAL [25000]          Engine.IO pingInterval, ms
@@ -113,14 +116,19 @@ int main(int argc, char** argv) {
     core::set_log_level(cfg.log_level);
     auto log = core::logger("server");
 
-    asio::io_context ioc(1);
     auto opts = server_options(cfg);
+    std::size_t threads = cfg.threads;
+    if (cfg.redis && threads > 1) {
+        log->info("cluster mode runs one event loop for now (THREADS={} ignored)", threads);
+        threads = 1;
+    }
+    core::ShardSet shards(threads);
 
     // Cluster mode: one Redis connection pair for the process, one adapter per namespace. The
     // classic Redis adapter cannot persist sessions, so recovery is off there (and /info says so).
     std::shared_ptr<adapter::RedisCluster> cluster;
     if (cfg.redis) {
-        cluster = adapter::RedisCluster::create(ioc.get_executor(), redis_options(*cfg.redis));
+        cluster = adapter::RedisCluster::create(shards.executor(0), redis_options(*cfg.redis));
         opts.adapter_factory = adapter::make_redis_adapter_factory(cluster);
         if (opts.connection_state_recovery) {
             log->info("connection state recovery is off in cluster mode (the Redis pub/sub adapter keeps no sessions)");
@@ -128,119 +136,94 @@ int main(int argc, char** argv) {
         }
     }
 
-    socketio::Server io(ioc.get_executor(), opts);
-    server::App app(io, cfg.instance_id);
-    auto echo = server::make_echo_engine(ioc.get_executor(), opts.engine);
-    server::RestApi rest(io, server::RestSettings{cfg.instance_id, cfg.api_token, cluster != nullptr}, app.disconnects());
-    auto listener = std::make_shared<http::Listener>(ioc.get_executor(), server::make_handler(io, *echo, rest));
-
     int exit_code = 0;
-    // Binds and announces readiness. In cluster mode this runs only once every Redis
-    // subscription is confirmed, so that /health answering means "part of the cluster".
-    auto start_listening = [&]() -> bool {
-        http::ListenAddress address;
-        address.host = cfg.host;
-        address.port = cfg.port;
-        address.unix_path = cfg.unix_path;
-        if (auto ec = listener->listen(address)) {
-            std::fprintf(stderr, "%s\n", listen_failure(cfg, ec).c_str());
-            return false;
-        }
-        listener->start();
-        log->info("instance {} ({}, connection state recovery {})", cfg.instance_id,
-                  cluster ? fmt::format("cluster over {}", cfg.redis->display()) : std::string("standalone"),
-                  opts.connection_state_recovery ? "on" : "off");
-        // The readiness line tools wait for: logged at info, or printed on stdout when LOG_LEVEL
-        // hides info messages.
-        std::string listening = cfg.unix_path.empty()
-                                    ? fmt::format("Listening on http://{}:{}", url_host(cfg.host), listener->port())
-                                    : fmt::format("Listening on unix:{}", cfg.unix_path);
-        if (log->should_log(spdlog::level::info)) {
-            log->info("{}", listening);
-        } else {
-            std::printf("%s\n", listening.c_str());
-            std::fflush(stdout);
-        }
-        return true;
-    };
+    {
+        server::Instance instance(shards, opts, server::RestSettings{cfg.instance_id, cfg.api_token, cluster != nullptr});
 
-    if (cluster) {
-        cluster->start();
-        cluster->wait_ready(kRedisStartupLimit, [&](boost::system::error_code ec) {
-            if (ec) {
-                std::fprintf(stderr, "cannot join the cluster: Redis at %s not usable within %lld s: %s\n",
-                             cfg.redis->display().c_str(), static_cast<long long>(kRedisStartupLimit.count() / 1000),
-                             cluster->last_error().c_str());
-                exit_code = 1;
-                ioc.stop();
-                return;
+        // Binds and announces readiness. In cluster mode this runs only once every Redis
+        // subscription is confirmed, so that /health answering means "part of the cluster".
+        auto start_listening = [&]() -> bool {
+            http::ListenAddress address;
+            address.host = cfg.host;
+            address.port = cfg.port;
+            address.unix_path = cfg.unix_path;
+            if (auto ec = instance.listen(address)) {
+                std::fprintf(stderr, "%s\n", listen_failure(cfg, ec).c_str());
+                return false;
             }
-            if (!start_listening()) {
-                exit_code = 1;
-                ioc.stop();
+            log->info("instance {} ({}, {} event loop{}, connection state recovery {})", cfg.instance_id,
+                      cluster ? fmt::format("cluster over {}", cfg.redis->display()) : std::string("standalone"),
+                      threads, threads == 1 ? "" : "s", opts.connection_state_recovery ? "on" : "off");
+            // The readiness line tools wait for: logged at info, or printed on stdout when
+            // LOG_LEVEL hides info messages.
+            std::string listening = cfg.unix_path.empty()
+                                        ? fmt::format("Listening on http://{}:{}", url_host(cfg.host), instance.port())
+                                        : fmt::format("Listening on unix:{}", cfg.unix_path);
+            if (log->should_log(spdlog::level::info)) {
+                log->info("{}", listening);
+            } else {
+                std::printf("%s\n", listening.c_str());
+                std::fflush(stdout);
             }
-        });
-    } else if (!start_listening()) {
-        return 1;
-    }
+            return true;
+        };
 
-    // ---- shutdown ---------------------------------------------------------------------------
-    // First signal: stop accepting, close every session (`server shutting down`), then leave
-    // run() once the sessions are gone (after a short grace for close frames to be written) or
-    // at the guard, whichever comes first. A second signal leaves at once.
-    asio::signal_set signals(ioc, SIGINT, SIGTERM);
-    asio::steady_timer guard(ioc);
-    asio::steady_timer drain(ioc);
-    bool stopping = false;
-
-    std::function<void()> poll_drained = [&] {
-        drain.expires_after(25ms);
-        drain.async_wait([&](boost::system::error_code ec) {
-            if (ec) {
-                return;
-            }
-            if (io.engine().clients_count() == 0 && echo->clients_count() == 0) {
-                drain.expires_after(150ms);
-                drain.async_wait([&](boost::system::error_code grace_ec) {
-                    if (!grace_ec) {
-                        ioc.stop();
-                    }
-                });
-                return;
-            }
-            poll_drained();
-        });
-    };
-
-    std::function<void()> wait_signal = [&] {
-        signals.async_wait([&](boost::system::error_code ec, int signo) {
-            if (ec) {
-                return;
-            }
-            if (std::exchange(stopping, true)) {
-                log->info("second signal: stopping now");
-                ioc.stop();
-                return;
-            }
-            log->info("{} received: shutting down", signo == SIGINT ? "SIGINT" : "SIGTERM");
-            listener->stop();
-            io.close();
-            echo->close_all(engineio::CloseReason::server_shutting_down);
-            guard.expires_after(2500ms);
-            guard.async_wait([&](boost::system::error_code guard_ec) {
-                if (!guard_ec) {
-                    log->warn("shutdown guard reached: stopping with clients still open");
-                    ioc.stop();
+        if (cluster) {
+            cluster->start();
+            cluster->wait_ready(kRedisStartupLimit, [&](boost::system::error_code ec) {
+                if (ec) {
+                    std::fprintf(stderr, "cannot join the cluster: Redis at %s not usable within %lld s: %s\n",
+                                 cfg.redis->display().c_str(),
+                                 static_cast<long long>(kRedisStartupLimit.count() / 1000),
+                                 cluster->last_error().c_str());
+                    exit_code = 1;
+                    shards.stop();
+                    return;
+                }
+                if (!start_listening()) {
+                    exit_code = 1;
+                    shards.stop();
                 }
             });
-            poll_drained();
-            wait_signal();
-        });
-    };
-    wait_signal();
+        } else if (!start_listening()) {
+            return 1;
+        }
 
-    ioc.run();
-    if (cluster) cluster->stop();
+        // ---- shutdown (loop 0) ------------------------------------------------------------------
+        // First signal: stop accepting, close every session on every loop (`server shutting
+        // down`), then leave once every loop is empty (after a short grace for close frames) or
+        // at the guard, whichever comes first. A second signal leaves at once.
+        asio::signal_set signals(shards.context(0), SIGINT, SIGTERM);
+        asio::steady_timer guard(shards.context(0));
+        bool stopping = false;
+
+        std::function<void()> wait_signal = [&] {
+            signals.async_wait([&](boost::system::error_code ec, int signo) {
+                if (ec) {
+                    return;
+                }
+                if (std::exchange(stopping, true)) {
+                    log->info("second signal: stopping now");
+                    shards.stop();
+                    return;
+                }
+                log->info("{} received: shutting down", signo == SIGINT ? "SIGINT" : "SIGTERM");
+                instance.shut_down([&] { shards.stop(); });
+                guard.expires_after(2500ms);
+                guard.async_wait([&](boost::system::error_code guard_ec) {
+                    if (!guard_ec) {
+                        log->warn("shutdown guard reached: stopping with clients still open");
+                        shards.stop();
+                    }
+                });
+                wait_signal();
+            });
+        };
+        wait_signal();
+
+        shards.run();
+        if (cluster) cluster->stop();
+    }
     if (exit_code == 0) log->info("stopped");
     return exit_code;
 }

@@ -406,8 +406,8 @@ void RestApi::disconnect_reason(Reply reply, const http::Request& req) {
     if (!q) {
         return reply.error(q.error());
     }
-    const auto* entry = q->nsp ? disconnects_->find(*q->nsp, q->id) : disconnects_->find(q->id);
-    if (entry == nullptr) {
+    auto entry = q->nsp ? disconnects_->find(*q->nsp, q->id) : disconnects_->find(q->id);
+    if (!entry) {
         return reply.error(404, "no disconnect reason recorded for this socket");
     }
     reply.send_json(bhttp::status::ok,

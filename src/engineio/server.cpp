@@ -85,6 +85,7 @@ Server::Server(boost::asio::any_io_executor executor, std::string path, Options 
       path_(std::move(path)),
       options_(std::move(options)),
       on_connection_(std::move(on_connection)),
+      ids_(options_.shard, options_.shard_count),
       websockets_(std::make_shared<WebSocketContext>(executor_, options_.max_payload)),
       ping_interval_queue_(std::make_shared<DelayQueue>(executor_, options_.ping_interval)),
       ping_timeout_queue_(std::make_shared<DelayQueue>(executor_, options_.ping_timeout)) {}
@@ -163,6 +164,11 @@ void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, htt
     if (const std::string* sid = query.find("sid")) {
         auto it = sessions_.find(*sid);
         if (it == sessions_.end()) {
+            auto owner = core::shard_of(*sid, options_.shard_count);
+            if (forwarder_ && owner && *owner != options_.shard) {
+                forwarder_(*owner, connection, std::move(req));
+                return;
+            }
             fail(error::unknown_sid);
             return;
         }

@@ -17,6 +17,8 @@
 
 #include <sio/core/log.hpp>
 
+#include "http/socket_transfer.hpp"
+
 namespace sio::http {
 namespace {
 
@@ -99,9 +101,13 @@ void HttpConnection::on_read(boost::system::error_code ec) {
         close();
         return;
     }
-    awaiting_ = true;
     Request request = parser_->release();
     parser_.reset();
+    dispatch(std::move(request));
+}
+
+void HttpConnection::dispatch(Request&& request) {
+    awaiting_ = true;
     auto self = shared_from_this();
     handler_->handle(self, std::move(request));
     if (awaiting_ && !released_) {
@@ -206,6 +212,25 @@ Socket HttpConnection::release_socket(beast::flat_buffer& leftover) {
     idle_timer_.cancel();
     leftover = std::move(buffer_);
     return std::move(socket_);
+}
+
+void HttpConnection::hand_over(const std::shared_ptr<HttpConnection>& from, Request&& request, Executor to,
+                               std::shared_ptr<const Handler> handler) {
+    beast::flat_buffer leftover;
+    Socket socket = from->release_socket(leftover);
+    // Moved as values: the request, the bytes after it, the peer's address.
+    struct Carried {
+        Request request;
+        beast::flat_buffer leftover;
+        std::string remote_address;
+    };
+    auto carried = std::make_shared<Carried>(Carried{std::move(request), std::move(leftover), from->remote_address_});
+    transfer_socket(std::move(socket), to, [carried, handler = std::move(handler)](Socket arrived) mutable {
+        auto connection = std::make_shared<HttpConnection>(std::move(arrived), std::move(carried->remote_address),
+                                                           std::move(handler));
+        connection->buffer_ = std::move(carried->leftover);
+        connection->dispatch(std::move(carried->request));
+    });
 }
 
 void HttpConnection::close() {

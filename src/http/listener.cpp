@@ -10,6 +10,8 @@
 
 #include <sio/core/log.hpp>
 
+#include "http/socket_transfer.hpp"
+
 namespace sio::http {
 namespace {
 
@@ -88,7 +90,7 @@ void Listener::do_accept() {
             boost::system::error_code ignored;
             socket.set_option(asio::ip::tcp::no_delay(true), ignored);
             auto remote = socket.remote_endpoint(ignored).address().to_string();
-            std::make_shared<HttpConnection>(Socket(std::move(socket)), std::move(remote), self->handler_)->start();
+            self->place(Socket(std::move(socket)), std::move(remote));
             self->do_accept();
         });
     } else if (auto* local = std::get_if<asio::local::stream_protocol::acceptor>(&acceptor_)) {
@@ -98,10 +100,27 @@ void Listener::do_accept() {
                                            asio::basic_stream_socket<asio::local::stream_protocol, Executor> socket) {
             if (ec == asio::error::operation_aborted) return;
             if (ec) return retry_later(ec);
-            std::make_shared<HttpConnection>(Socket(std::move(socket)), std::string("unix"), self->handler_)->start();
+            self->place(Socket(std::move(socket)), std::string("unix"));
             self->do_accept();
         });
     }
+}
+
+void Listener::place(Socket socket, std::string remote_address) {
+    if (targets_.empty()) {
+        std::make_shared<HttpConnection>(std::move(socket), std::move(remote_address), handler_)->start();
+        return;
+    }
+    const auto& target = targets_[next_target_++ % targets_.size()];
+    if (target.executor == executor_) {
+        std::make_shared<HttpConnection>(std::move(socket), std::move(remote_address), target.handler)->start();
+        return;
+    }
+    transfer_socket(std::move(socket), target.executor,
+                    [remote_address = std::move(remote_address), handler = target.handler](Socket arrived) mutable {
+                        std::make_shared<HttpConnection>(std::move(arrived), std::move(remote_address), std::move(handler))
+                            ->start();
+                    });
 }
 
 void Listener::stop() {

@@ -20,6 +20,7 @@ std::unique_ptr<Adapter> make_adapter(Namespace& nsp, const ServerOptions& optio
     adapter::MemoryAdapterOptions memory;
     memory.session_aware = options.connection_state_recovery;
     memory.max_disconnection_duration = options.max_disconnection_duration;
+    if (options.shard > 0) memory.offset_suffix = "~" + std::to_string(options.shard);
     return std::make_unique<adapter::MemoryAdapter>(nsp, std::move(memory));
 }
 
@@ -73,25 +74,46 @@ void Namespace::connect(Client& client, boost::json::object auth) {
         const auto* pid = string_member(auth, "pid");
         const auto* offset = string_member(auth, "offset");
         if (pid && offset) {
-            if (auto session = adapter_->restore_session(std::string(*pid), std::string(*offset))) {
-                auto recovered = std::make_shared<RecoveredSession>(std::move(*session));
-                auto socket = std::make_shared<Socket>(*this, client, recovered->sid, recovered->pid, std::move(auth));
-                socket->set_recovered(true);
-                socket->data() = std::move(recovered->data);
-                if (options.skip_middlewares) {
-                    finish_connect(socket, recovered);
-                } else {
-                    client.add_pending(socket);
-                    run_middlewares(std::move(socket), 0, std::move(recovered));
-                }
-                return;
-            }
+            std::string pid_value(*pid), offset_value(*offset);
+            auto kept_auth = std::make_shared<boost::json::object>(std::move(auth));
+            // Answered now when this shard keeps the session, later when another one does:
+            // the client may have gone meanwhile, so it is looked up again by its engine id.
+            adapter_->restore_session(
+                pid_value, offset_value,
+                [this, candidate = &client, engine_id = client.session().id(), kept_auth](
+                    std::optional<RecoveredSession> session) {
+                    Client* live = server_->live_client(candidate, engine_id);
+                    if (!live) return;
+                    if (session) {
+                        connect_recovered(*live, std::move(*session), std::move(*kept_auth));
+                    } else {
+                        connect_new(*live, std::move(*kept_auth));
+                    }
+                });
+            return;
         }
     }
+    connect_new(client, std::move(auth));
+}
+
+void Namespace::connect_recovered(Client& client, RecoveredSession session, boost::json::object auth) {
+    auto recovered = std::make_shared<RecoveredSession>(std::move(session));
+    auto socket = std::make_shared<Socket>(*this, client, recovered->sid, recovered->pid, std::move(auth));
+    socket->set_recovered(true);
+    socket->data() = std::move(recovered->data);
+    if (server_->options().skip_middlewares) {
+        finish_connect(socket, recovered);
+    } else {
+        client.add_pending(socket);
+        run_middlewares(std::move(socket), 0, std::move(recovered));
+    }
+}
+
+void Namespace::connect_new(Client& client, boost::json::object auth) {
     // Not recoverable (no pid/offset, unknown or expired session, offset gone): a new socket,
     // not an error.
     std::string sid = server_->ids().next();
-    std::string pid = options.connection_state_recovery ? server_->ids().next() : std::string();
+    std::string pid = server_->options().connection_state_recovery ? server_->ids().next() : std::string();
     auto socket = std::make_shared<Socket>(*this, client, std::move(sid), std::move(pid), std::move(auth));
     client.add_pending(socket);
     run_middlewares(std::move(socket), 0, nullptr);

@@ -49,12 +49,19 @@ public:
     SessionStore(std::chrono::milliseconds max_disconnection_duration, SteadyClock steady = {},
                  WallClock wall = {});
 
+    /** Appended to every offset this store makes: shards other than 0 use `~<shard>` so that
+        two shards recording in the same millisecond never make the same offset. */
+    void set_offset_suffix(std::string suffix) { offset_suffix_ = std::move(suffix); }
+
     /** True for a packet that is stored and gets an offset: EVENT, no ack id, not volatile. */
     static bool eligible(const Packet& packet, const BroadcastOptions& opts) noexcept;
 
     /** Appends a fresh offset as the last element of `packet.data` (an array) and keeps a copy
         with its targeting. Returns the offset. */
     std::string record(Packet& packet, const BroadcastOptions& opts);
+    /** Keeps `packet`, recorded by another shard's store with `offset` (already its last
+        element), so that sockets of this shard recover from the same offsets. */
+    void append(const Packet& packet, const std::string& offset, const BroadcastOptions& opts);
 
     void persist(PersistedSession session);
 
@@ -86,6 +93,7 @@ private:
     SteadyClock steady_;
     WallClock wall_;
     OffsetGenerator offsets_;
+    std::string offset_suffix_;
     std::deque<StoredPacket> log_;
     std::uint64_t next_seq_ = 0;
     std::unordered_map<std::string, std::uint64_t> seq_by_offset_;

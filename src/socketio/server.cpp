@@ -17,8 +17,21 @@ std::string normalise(std::string name) {
 }
 }  // namespace
 
+namespace {
+ServerOptions with_shard_fields(ServerOptions options) {
+    if (options.group) {
+        options.engine.shard = options.shard;
+        options.engine.shard_count = options.group->size();
+    }
+    return options;
+}
+}  // namespace
+
 Server::Server(boost::asio::any_io_executor executor, ServerOptions options, WithoutEngine)
-    : executor_(std::move(executor)), options_(std::move(options)) {
+    : executor_(std::move(executor)),
+      options_(with_shard_fields(std::move(options))),
+      ids_(options_.shard, options_.group ? options_.group->size() : 1) {
+    if (options_.group) options_.group->attach(options_.shard, this);
     of("/");  // the main namespace always exists
 }
 
@@ -29,6 +42,7 @@ Server::~Server() {
     clients_.clear();
     close_engine_ = nullptr;
     engine_.reset();
+    if (options_.group) options_.group->detach(options_.shard, this);
 }
 
 Namespace& Server::of(std::string name) {
@@ -45,6 +59,12 @@ Namespace* Server::find(const std::string& name) noexcept {
 
 std::unique_ptr<engineio::SessionHandler> Server::accept(engineio::Session& session) {
     return std::make_unique<Client>(*this, session);
+}
+
+Client* Server::live_client(Client* candidate, const std::string& engine_id) const noexcept {
+    // The id check guards against a new client allocated at a freed client's address.
+    if (!clients_.contains(candidate) || candidate->session().id() != engine_id) return nullptr;
+    return candidate;
 }
 
 void Server::close() {

@@ -28,13 +28,20 @@ struct MemoryAdapterOptions {
     /** Connection state recovery: offsets on eligible broadcasts, packet log, sessions. */
     bool session_aware = false;
     std::chrono::milliseconds max_disconnection_duration{120000};
+    /** Appended to every offset this adapter makes (unique across shards): "~<shard>". */
+    std::string offset_suffix;
     /** Injected clocks (tests); empty: steady_clock / system_clock. The steady clock drives
         expiry, the wall clock the offsets. */
     std::function<std::chrono::steady_clock::time_point()> steady_clock;
     std::function<std::chrono::system_clock::time_point()> wall_clock;
 };
 
-/** One per namespace, owned by it; every call on the namespace's event loop. */
+/** One per namespace and shard, owned by the namespace; every call on the namespace's event
+    loop. With several shards (ServerOptions::group) the operations of socketio::Adapter cover
+    the whole process: the same namespace's adapter on every other shard does its part on its
+    own loop (the `local_*` functions), reached by posting immutable data, and answers that
+    are gathered come back to the caller's loop. A broadcast is encoded once, and the same
+    frames are fanned out on every shard. */
 class MemoryAdapter : public socketio::Adapter {
 public:
     explicit MemoryAdapter(socketio::Namespace& nsp, MemoryAdapterOptions options = {});
@@ -48,15 +55,16 @@ public:
     void del_all(const std::string& sid) override;
     std::vector<std::string> socket_rooms(const std::string& sid) const override;
 
-    /** Local delivery. Session-aware: an eligible packet (EVENT, no ack id, not volatile) gets
-        an offset appended as its last argument and is logged before it is encoded. */
+    /** Delivery on every shard. Session-aware: an eligible packet (EVENT, no ack id, not
+        volatile) gets an offset appended as its last argument and is logged (on every shard)
+        before it is encoded. */
     void broadcast(const socketio::Packet& packet, const socketio::BroadcastOptions& opts) override;
-    /** Allocates the ack id from the namespace, registers `on_ack` on every target, then calls
-        `on_client_count(targets)` once. */
+    /** Each shard allocates the ack id from its namespace and registers `on_ack` on its
+        targets; `on_client_count(targets on all shards)` is called once. */
     void broadcast_with_ack(const socketio::Packet& packet, const socketio::BroadcastOptions& opts,
                             std::function<void(std::size_t)> on_client_count,
                             std::function<void(socketio::Payload)> on_ack) override;
-    /** Calls `done` before returning, never with an error. */
+    /** Never an error. With one shard `done` runs before returning. */
     void fetch_sockets(const socketio::BroadcastOptions& opts,
                        std::function<void(socketio::ErrorCode, std::vector<socketio::SocketInfo>)> done) override;
     void add_sockets(const socketio::BroadcastOptions& opts, const std::vector<std::string>& rooms) override;
@@ -69,9 +77,29 @@ public:
     void server_count(std::function<void(socketio::ErrorCode, std::size_t)> done) override;
 
     bool supports_recovery() const noexcept override { return sessions_ != nullptr; }
+    /** Kept by the shard that made the pid (the one restore_session asks), wherever the
+        socket lived. */
     void persist_session(socketio::PersistedSession session) override;
-    std::optional<socketio::RecoveredSession> restore_session(const std::string& pid,
-                                                              const std::string& offset) override;
+    void restore_session(const std::string& pid, const std::string& offset,
+                         std::function<void(std::optional<socketio::RecoveredSession>)> done) override;
+
+    // ---- this shard's part (each shard runs it on its own loop) --------------------------
+    /** A broadcast prepared once by the shard that emitted it: shared, never modified. */
+    struct SharedBroadcast {
+        std::vector<core::SharedFrame> frames;
+        socketio::BroadcastOptions opts;
+        /** Session-aware and eligible: the packet with its offset, logged by every shard. */
+        std::optional<socketio::Packet> logged;
+        std::string offset;
+    };
+    void deliver(const SharedBroadcast& broadcast);
+    /** Sends with one ack id from this shard's namespace; returns the number of targets. */
+    std::size_t local_broadcast_with_ack(const socketio::Packet& packet, const socketio::BroadcastOptions& opts,
+                                         std::function<void(socketio::Payload)> on_ack);
+    std::vector<socketio::SocketInfo> local_socket_infos(const socketio::BroadcastOptions& opts) const;
+    void local_add_sockets(const socketio::BroadcastOptions& opts, const std::vector<std::string>& rooms);
+    void local_del_sockets(const socketio::BroadcastOptions& opts, const std::vector<std::string>& rooms);
+    void local_disconnect_sockets(const socketio::BroadcastOptions& opts, bool close);
 
     // ---- for derived (cluster) adapters --------------------------------------------------
     /** Local sockets matching `opts`, each once (rooms/except only; flags ignored). */
@@ -99,6 +127,15 @@ public:
     const std::string& namespace_name() const noexcept { return nsp_name_; }
 
 private:
+    /** Runs `fn(MemoryAdapter&)` on every other shard, with that shard's adapter of this
+        namespace (skipped where the namespace does not exist). */
+    void for_each_peer(std::function<void(MemoryAdapter&)> fn) const;
+    /** The shard whose adapter keeps the session of `pid`. */
+    std::size_t home_of_pid(const std::string& pid) const noexcept;
+    std::size_t shard_count() const noexcept;
+    /** This shard's targets of `broadcast`; its frames, or `packet` encoded when it has none. */
+    void deliver_targets(const socketio::Packet& packet, const SharedBroadcast& broadcast);
+
     socketio::Namespace* nsp_;
     std::string nsp_name_;
     std::unique_ptr<RoomIndex> index_;

@@ -190,8 +190,9 @@ public:
     /** No connection state recovery, as Node's classic adapter. */
     bool supports_recovery() const noexcept override { return false; }
     void persist_session(socketio::PersistedSession) override {}
-    std::optional<socketio::RecoveredSession> restore_session(const std::string&, const std::string&) override {
-        return std::nullopt;
+    void restore_session(const std::string&, const std::string&,
+                         std::function<void(std::optional<socketio::RecoveredSession>)> done) override {
+        done(std::nullopt);
     }
 
     // ---- inspection ----------------------------------------------------------------------

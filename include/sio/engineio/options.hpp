@@ -28,6 +28,10 @@ struct Options {
     bool allow_websocket = true;
     bool allow_upgrades = true;
     CorsOptions cors;
+    /** This server's shard and the number of shards: session ids carry the shard that made
+        them (core::IdGenerator), so a request for another shard's session can be forwarded. */
+    std::size_t shard = 0;
+    std::size_t shard_count = 1;
 };
 
 }  // namespace sio::engineio

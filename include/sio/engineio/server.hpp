@@ -27,8 +27,17 @@ public:
     /** Creates the handler of each new session. The handler is owned by the session. */
     using ConnectionCallback = std::function<std::unique_ptr<SessionHandler>(Session&)>;
 
+    /** Takes a request for a session of shard `shard` (not this one) to that shard. */
+    using Forwarder =
+        std::function<void(std::size_t shard, const std::shared_ptr<http::HttpConnection>&, http::Request&&)>;
+
     Server(boost::asio::any_io_executor executor, std::string path, Options options, ConnectionCallback on_connection);
     ~Server();
+
+    /** With several shards: where requests naming another shard's session go (typically
+        http::HttpConnection::hand_over to that shard's loop and router). Without one, such a
+        request is refused as an unknown sid. */
+    void set_forwarder(Forwarder forwarder) { forwarder_ = std::move(forwarder); }
 
     /** Serves one HTTP request whose target starts with path() (polling GET/POST, preflight,
         WebSocket upgrade). */
@@ -60,6 +69,7 @@ private:
     std::string path_;
     Options options_;
     ConnectionCallback on_connection_;
+    Forwarder forwarder_;
     core::IdGenerator ids_;
     std::shared_ptr<WebSocketContext> websockets_;
     std::shared_ptr<DelayQueue> ping_interval_queue_;

@@ -37,6 +37,13 @@ public:
     /** Starts reading requests. */
     void start();
 
+    /** Moves the connection, with `request` (already read) and the bytes read past it, to the
+        loop of `to`, where a new connection serves the request with `handler` as if it had
+        read it itself, then reads on. This connection is finished afterwards. Call from a
+        handler, instead of answering (a request for a session another shard owns). */
+    static void hand_over(const std::shared_ptr<HttpConnection>& from, Request&& request, Executor to,
+                          std::shared_ptr<const Handler> handler);
+
     /** Answers the current request, then reads the next one (or closes if not keep-alive).
         Call on the connection's executor. */
     void respond(Response response);
@@ -59,6 +66,8 @@ public:
 
 private:
     void do_read();
+    /** Hands a complete request to the handler, then watches for an abort while it waits. */
+    void dispatch(Request&& request);
     void on_header(boost::system::error_code ec);
     void on_read(boost::system::error_code ec);
     void on_write(bool keep_alive, boost::system::error_code ec);

@@ -104,8 +104,10 @@ public:
     virtual bool supports_recovery() const noexcept = 0;
     virtual void persist_session(PersistedSession session) = 0;
     /** Restores the session `pid` if it exists, has not expired and `offset` is still in the
-        packet log; nullopt otherwise. */
-    virtual std::optional<RecoveredSession> restore_session(const std::string& pid, const std::string& offset) = 0;
+        packet log; `done(nullopt)` otherwise. `done` runs on this adapter's loop, before
+        returning when the session is kept here, later when another shard keeps it. */
+    virtual void restore_session(const std::string& pid, const std::string& offset,
+                                 std::function<void(std::optional<RecoveredSession>)> done) = 0;
 };
 
 /** Makes the adapter of a namespace; the default makes a MemoryAdapter. */

@@ -100,6 +100,8 @@ public:
     std::uint64_t next_ack_id() noexcept { return next_ack_id_++; }
 
 private:
+    void connect_recovered(Client& client, RecoveredSession session, boost::json::object auth);
+    void connect_new(Client& client, boost::json::object auth);
     void run_middlewares(std::shared_ptr<Socket> socket, std::size_t index,
                          std::shared_ptr<RecoveredSession> recovered);
     void finish_connect(const std::shared_ptr<Socket>& socket, const std::shared_ptr<RecoveredSession>& recovered);

@@ -1,12 +1,16 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <memory>
 #include <string>
 
 #include <sio/engineio/options.hpp>
 #include <sio/socketio/adapter.hpp>
 
 namespace sio::socketio {
+
+class ServerGroup;
 
 /** Socket.IO server options, defaults as socket.io 4.8. */
 struct ServerOptions {
@@ -17,6 +21,10 @@ struct ServerOptions {
     std::chrono::milliseconds max_disconnection_duration{120000};
     bool skip_middlewares = true;                           // on a recovered connection
     AdapterFactory adapter_factory;                         // empty: MemoryAdapter
+    /** Shards: the servers of the other loops of this process and this one's index. Null:
+        one loop. The engine's shard fields are set from these. */
+    std::shared_ptr<ServerGroup> group;
+    std::size_t shard = 0;
 };
 
 }  // namespace sio::socketio

@@ -13,6 +13,7 @@
 #include <sio/engineio/server.hpp>
 #include <sio/socketio/namespace.hpp>
 #include <sio/socketio/options.hpp>
+#include <sio/socketio/server_group.hpp>
 
 namespace sio::socketio {
 
@@ -58,6 +59,9 @@ public:
     const ServerOptions& options() const noexcept { return options_; }
     boost::asio::any_io_executor executor() const { return executor_; }
     core::IdGenerator& ids() noexcept { return ids_; }
+    /** The shards of this process (null: one loop) and this server's index among them. */
+    ServerGroup* group() const noexcept { return options_.group.get(); }
+    std::size_t shard() const noexcept { return options_.shard; }
 
     /** Disconnects every socket with `server shutting down` (a recoverable reason: sessions
         are persisted when recovery is on) and closes every session. */
@@ -66,6 +70,9 @@ public:
     // ---- used by Client ------------------------------------------------------------------
     void register_client(Client* client) { clients_.insert(client); }
     void unregister_client(Client* client) noexcept { clients_.erase(client); }
+    /** `candidate` if it is still a live client of the Engine.IO session `engine_id` (after
+        an asynchronous step), else null. */
+    Client* live_client(Client* candidate, const std::string& engine_id) const noexcept;
 
 private:
     boost::asio::any_io_executor executor_;

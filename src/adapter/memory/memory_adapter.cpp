@@ -1,11 +1,17 @@
-// In-memory adapter. Flow of a broadcast: targets from the room index (rooms minus except, each
-// once) -> session-aware: offset appended and packet logged -> encoded once into shared frames
-// -> Socket::send_frames for each target, which hands the same frames to every session.
+// In-memory adapter. Flow of a broadcast: session-aware: offset appended and packet logged ->
+// encoded once into shared frames -> posted (shared, immutable) to the other shards -> on each
+// shard, targets from its room index (rooms minus except, each once) -> Socket::send_frames for
+// each target, which hands the same frames to every session. Operations that gather (fetch,
+// ack counts, restore) post their part's result back with a core::HomeBound callback.
 
 #include <sio/adapter/memory_adapter.hpp>
 
+#include <sio/core/home_bound.hpp>
+#include <sio/core/id_generator.hpp>
 #include <sio/socketio/namespace.hpp>
 #include <sio/socketio/parser.hpp>
+#include <sio/socketio/server.hpp>
+#include <sio/socketio/server_group.hpp>
 #include <sio/socketio/socket.hpp>
 
 #include "adapter/memory/room_index.hpp"
@@ -16,12 +22,48 @@ namespace sio::adapter {
 using socketio::BroadcastOptions;
 using socketio::Packet;
 
+namespace {
+
+/** The same namespace's adapter on `shard` (call on that shard's loop), or null. */
+MemoryAdapter* adapter_on(const socketio::ServerGroup& group, std::size_t shard, const std::string& nsp) {
+    auto* server = group.server(shard);
+    auto* found = server ? server->find(nsp) : nullptr;
+    return found ? dynamic_cast<MemoryAdapter*>(&found->adapter()) : nullptr;
+}
+
+}  // namespace
+
 MemoryAdapter::MemoryAdapter(socketio::Namespace& nsp, MemoryAdapterOptions options)
     : nsp_(&nsp), nsp_name_(nsp.name()), index_(std::make_unique<RoomIndex>()) {
-    if (options.session_aware)
+    if (options.session_aware) {
         sessions_ = std::make_unique<socketio::SessionStore>(options.max_disconnection_duration,
                                                              std::move(options.steady_clock),
                                                              std::move(options.wall_clock));
+        sessions_->set_offset_suffix(std::move(options.offset_suffix));
+    }
+}
+
+std::size_t MemoryAdapter::shard_count() const noexcept {
+    auto* group = nsp_->server().group();
+    return group ? group->size() : 1;
+}
+
+void MemoryAdapter::for_each_peer(std::function<void(MemoryAdapter&)> fn) const {
+    auto* group = nsp_->server().group();
+    if (!group) return;
+    auto shared = std::make_shared<const std::function<void(MemoryAdapter&)>>(std::move(fn));
+    auto me = nsp_->server().shard();
+    for (std::size_t shard = 0; shard < group->size(); ++shard) {
+        if (shard == me) continue;
+        group->shards().post_to(shard, [group, shard, shared, name = nsp_name_] {
+            if (auto* peer = adapter_on(*group, shard, name)) (*shared)(*peer);
+        });
+    }
+}
+
+std::size_t MemoryAdapter::home_of_pid(const std::string& pid) const noexcept {
+    auto home = core::shard_of(pid, shard_count());
+    return home ? *home : nsp_->server().shard();
 }
 
 MemoryAdapter::~MemoryAdapter() = default;
@@ -99,14 +141,38 @@ std::vector<core::SharedFrame> MemoryAdapter::encode_frames(const Packet& packet
 void MemoryAdapter::broadcast(const Packet& packet, const BroadcastOptions& opts) {
     const Packet* out = &packet;
     Packet copy;
+    std::string offset;
+    bool logged = false;
     if (packet.nsp != nsp_name_ || (sessions_ && socketio::SessionStore::eligible(packet, opts))) {
         copy = packet;
         copy.nsp = nsp_name_;
         // Logged even without a local target: the socket it was meant for may be disconnected
         // right now and come back with an older offset.
-        if (sessions_ && socketio::SessionStore::eligible(copy, opts)) sessions_->record(copy, opts);
+        if (sessions_ && socketio::SessionStore::eligible(copy, opts)) {
+            offset = sessions_->record(copy, opts);
+            logged = true;
+        }
         out = &copy;
     }
+    if (shard_count() == 1) {
+        SharedBroadcast here{{}, opts, std::nullopt, {}};
+        // Encoded only when there is a target (deliver checks before encoding).
+        deliver_targets(*out, here);
+        return;
+    }
+    auto shared = std::make_shared<const SharedBroadcast>(
+        SharedBroadcast{encode_frames(*out), opts, logged ? std::optional<Packet>(*out) : std::nullopt, offset});
+    for_each_peer([shared](MemoryAdapter& peer) { peer.deliver(*shared); });
+    deliver_targets(*out, *shared);
+}
+
+void MemoryAdapter::deliver(const SharedBroadcast& broadcast) {
+    if (sessions_ && broadcast.logged) sessions_->append(*broadcast.logged, broadcast.offset, broadcast.opts);
+    deliver_targets(broadcast.logged ? *broadcast.logged : Packet{}, broadcast);
+}
+
+void MemoryAdapter::deliver_targets(const Packet& packet, const SharedBroadcast& broadcast) {
+    const auto& opts = broadcast.opts;
     // Raw pointers, no id copies: sending never removes a socket synchronously (a session
     // that fails reports its close on a later loop turn).
     std::vector<socketio::Socket*> targets;
@@ -117,13 +183,50 @@ void MemoryAdapter::broadcast(const Packet& packet, const BroadcastOptions& opts
         if (auto* socket = nsp_->find_socket(sid)) targets.push_back(socket);
     });
     if (targets.empty()) return;
-    auto frames = encode_frames(*out);
+    // Frames made by the emitting shard are shared; on one shard they are made here, only
+    // once there is someone to send them to.
+    std::vector<core::SharedFrame> encoded;
+    const auto& frames = broadcast.frames.empty() ? (encoded = encode_frames(packet)) : broadcast.frames;
     for (auto* socket : targets) socket->send_frames(frames, opts.flags.is_volatile);
 }
 
 void MemoryAdapter::broadcast_with_ack(const Packet& packet, const BroadcastOptions& opts,
                                        std::function<void(std::size_t)> on_client_count,
                                        std::function<void(socketio::Payload)> on_ack) {
+    auto* group = nsp_->server().group();
+    if (!group || group->size() == 1) {
+        auto count = local_broadcast_with_ack(packet, opts, std::move(on_ack));
+        if (on_client_count) on_client_count(count);
+        return;
+    }
+    // Counted at home: one answer per shard, then on_client_count(sum) once.
+    struct Count {
+        std::size_t waiting;
+        std::size_t total = 0;
+        std::function<void(std::size_t)> done;
+        void add(std::size_t n) {
+            total += n;
+            if (--waiting == 0 && done) done(total);
+        }
+    };
+    auto home = group->shards().executor(nsp_->server().shard());
+    core::HomeBound<Count> count(home, std::make_shared<Count>(Count{group->size(), 0, std::move(on_client_count)}));
+    core::HomeBound<std::function<void(socketio::Payload)>> ack(
+        home, std::make_shared<std::function<void(socketio::Payload)>>(on_ack));
+    auto shared_packet = std::make_shared<const Packet>(packet);
+    for_each_peer([count, ack, shared_packet, opts](MemoryAdapter& peer) {
+        auto n = peer.local_broadcast_with_ack(*shared_packet, opts, [ack](socketio::Payload answer) {
+            ack.post([answer = std::move(answer)](auto& fn) mutable {
+                if (fn) fn(std::move(answer));
+            });
+        });
+        count.post([n](Count& c) { c.add(n); });
+    });
+    count.local().add(local_broadcast_with_ack(packet, opts, std::move(on_ack)));
+}
+
+std::size_t MemoryAdapter::local_broadcast_with_ack(const Packet& packet, const BroadcastOptions& opts,
+                                                    std::function<void(socketio::Payload)> on_ack) {
     Packet out = packet;
     out.nsp = nsp_name_;
     out.id = nsp_->next_ack_id();  // one id for every target, from the namespace counter
@@ -135,29 +238,67 @@ void MemoryAdapter::broadcast_with_ack(const Packet& packet, const BroadcastOpti
             socket->send_frames(frames, opts.flags.is_volatile);
         }
     }
-    if (on_client_count) on_client_count(targets.size());
+    return targets.size();
 }
 
 // ---- socket operations -------------------------------------------------------------------
 
-void MemoryAdapter::fetch_sockets(const BroadcastOptions& opts,
-                                  std::function<void(socketio::ErrorCode, std::vector<socketio::SocketInfo>)> done) {
+std::vector<socketio::SocketInfo> MemoryAdapter::local_socket_infos(const BroadcastOptions& opts) const {
     std::vector<socketio::SocketInfo> infos;
     for (const auto& socket : local_sockets(opts))
         infos.push_back(socketio::SocketInfo{socket->id(), socket->handshake_json(), socket->rooms(), socket->data()});
-    if (done) done({}, std::move(infos));
+    return infos;
+}
+
+void MemoryAdapter::fetch_sockets(const BroadcastOptions& opts,
+                                  std::function<void(socketio::ErrorCode, std::vector<socketio::SocketInfo>)> done) {
+    auto* group = nsp_->server().group();
+    if (!group || group->size() == 1) {
+        if (done) done({}, local_socket_infos(opts));
+        return;
+    }
+    struct Gather {
+        std::size_t waiting;
+        std::vector<socketio::SocketInfo> found;
+        std::function<void(socketio::ErrorCode, std::vector<socketio::SocketInfo>)> done;
+        void add(std::vector<socketio::SocketInfo> part) {
+            for (auto& info : part) found.push_back(std::move(info));
+            if (--waiting == 0 && done) done({}, std::move(found));
+        }
+    };
+    core::HomeBound<Gather> gather(group->shards().executor(nsp_->server().shard()),
+                                   std::make_shared<Gather>(Gather{group->size(), {}, std::move(done)}));
+    for_each_peer([gather, opts](MemoryAdapter& peer) {
+        gather.post([part = peer.local_socket_infos(opts)](Gather& g) mutable { g.add(std::move(part)); });
+    });
+    gather.local().add(local_socket_infos(opts));
 }
 
 void MemoryAdapter::add_sockets(const BroadcastOptions& opts, const std::vector<std::string>& rooms) {
-    for (const auto& socket : local_sockets(opts)) socket->join(rooms);
+    for_each_peer([opts, rooms](MemoryAdapter& peer) { peer.local_add_sockets(opts, rooms); });
+    local_add_sockets(opts, rooms);
 }
 
 void MemoryAdapter::del_sockets(const BroadcastOptions& opts, const std::vector<std::string>& rooms) {
+    for_each_peer([opts, rooms](MemoryAdapter& peer) { peer.local_del_sockets(opts, rooms); });
+    local_del_sockets(opts, rooms);
+}
+
+void MemoryAdapter::disconnect_sockets(const BroadcastOptions& opts, bool close) {
+    for_each_peer([opts, close](MemoryAdapter& peer) { peer.local_disconnect_sockets(opts, close); });
+    local_disconnect_sockets(opts, close);
+}
+
+void MemoryAdapter::local_add_sockets(const BroadcastOptions& opts, const std::vector<std::string>& rooms) {
+    for (const auto& socket : local_sockets(opts)) socket->join(rooms);
+}
+
+void MemoryAdapter::local_del_sockets(const BroadcastOptions& opts, const std::vector<std::string>& rooms) {
     for (const auto& socket : local_sockets(opts))
         for (const auto& room : rooms) socket->leave(room);
 }
 
-void MemoryAdapter::disconnect_sockets(const BroadcastOptions& opts, bool close) {
+void MemoryAdapter::local_disconnect_sockets(const BroadcastOptions& opts, bool close) {
     // Targets are collected first: each disconnect edits the index being walked.
     for (const auto& socket : local_sockets(opts)) socket->disconnect(close);
 }
@@ -174,13 +315,34 @@ void MemoryAdapter::server_count(std::function<void(socketio::ErrorCode, std::si
 // ---- connection state recovery -----------------------------------------------------------
 
 void MemoryAdapter::persist_session(socketio::PersistedSession session) {
-    if (sessions_) sessions_->persist(std::move(session));
+    if (!sessions_) return;
+    auto home = home_of_pid(session.pid);
+    if (home == nsp_->server().shard()) {
+        sessions_->persist(std::move(session));
+        return;
+    }
+    auto* group = nsp_->server().group();
+    group->shards().post_to(home, [group, home, name = nsp_name_, session = std::move(session)]() mutable {
+        auto* keeper = adapter_on(*group, home, name);
+        if (keeper && keeper->sessions_) keeper->sessions_->persist(std::move(session));
+    });
 }
 
-std::optional<socketio::RecoveredSession> MemoryAdapter::restore_session(const std::string& pid,
-                                                                         const std::string& offset) {
-    if (!sessions_) return std::nullopt;
-    return sessions_->restore(pid, offset);
+void MemoryAdapter::restore_session(const std::string& pid, const std::string& offset,
+                                    std::function<void(std::optional<socketio::RecoveredSession>)> done) {
+    if (!sessions_) return done(std::nullopt);
+    auto home = home_of_pid(pid);
+    if (home == nsp_->server().shard()) return done(sessions_->restore(pid, offset));
+    auto* group = nsp_->server().group();
+    using Done = std::function<void(std::optional<socketio::RecoveredSession>)>;
+    core::HomeBound<Done> reply(group->shards().executor(nsp_->server().shard()),
+                                std::make_shared<Done>(std::move(done)));
+    group->shards().post_to(home, [group, home, name = nsp_name_, pid, offset, reply] {
+        auto* keeper = adapter_on(*group, home, name);
+        std::optional<socketio::RecoveredSession> found;
+        if (keeper && keeper->sessions_) found = keeper->sessions_->restore(pid, offset);
+        reply.post([found = std::move(found)](Done& fn) mutable { fn(std::move(found)); });
+    });
 }
 
 }  // namespace sio::adapter

@@ -182,7 +182,12 @@ TEST(MemoryAdapter, StandaloneClusterCalls) {
     EXPECT_TRUE(acked);
     EXPECT_FALSE(f.nsp().server_side_emit("connection", {}));
     EXPECT_FALSE(f.nsp().adapter().supports_recovery());
-    EXPECT_FALSE(f.nsp().adapter().restore_session("p", "o"));
+    bool answered = false;
+    f.nsp().adapter().restore_session("p", "o", [&](std::optional<socketio::RecoveredSession> found) {
+        EXPECT_FALSE(found);
+        answered = true;
+    });
+    EXPECT_TRUE(answered);
 }
 
 }  // namespace

@@ -10,12 +10,12 @@ TEST(DisconnectLog, FindsRecordedReasonByIdAndNamespace) {
     DisconnectLog log;
     log.record("/", "a", "transport close");
     log.record("/custom", "b", "client namespace disconnect");
-    ASSERT_NE(log.find("a"), nullptr);
+    ASSERT_TRUE(log.find("a").has_value());
     EXPECT_EQ(log.find("a")->reason, "transport close");
     EXPECT_EQ(log.find("a")->nsp, "/");
     EXPECT_EQ(log.find("/custom", "b")->reason, "client namespace disconnect");
-    EXPECT_EQ(log.find("/", "b"), nullptr);  // recorded in another namespace
-    EXPECT_EQ(log.find("c"), nullptr);
+    EXPECT_FALSE(log.find("/", "b").has_value());  // recorded in another namespace
+    EXPECT_FALSE(log.find("c").has_value());
 }
 
 TEST(DisconnectLog, KeepsTheLastTenThousandByDefault) {
@@ -24,11 +24,11 @@ TEST(DisconnectLog, KeepsTheLastTenThousandByDefault) {
         log.record("/", std::to_string(i), "ping timeout");
     }
     EXPECT_EQ(log.size(), 10000U);
-    EXPECT_EQ(log.find("0"), nullptr);
-    EXPECT_EQ(log.find("499"), nullptr);
-    ASSERT_NE(log.find("500"), nullptr);
+    EXPECT_FALSE(log.find("0").has_value());
+    EXPECT_FALSE(log.find("499").has_value());
+    ASSERT_TRUE(log.find("500").has_value());
     EXPECT_EQ(log.find("500")->reason, "ping timeout");
-    EXPECT_NE(log.find("10499"), nullptr);
+    EXPECT_TRUE(log.find("10499").has_value());
 }
 
 TEST(DisconnectLog, RecordingAgainReplacesAndRefreshes) {
@@ -40,9 +40,9 @@ TEST(DisconnectLog, RecordingAgainReplacesAndRefreshes) {
     log.record("/", "d", "transport close");              // evicts b, the oldest
     EXPECT_EQ(log.size(), 3U);
     EXPECT_EQ(log.find("a")->reason, "server namespace disconnect");
-    EXPECT_EQ(log.find("b"), nullptr);
-    EXPECT_NE(log.find("c"), nullptr);
-    EXPECT_NE(log.find("d"), nullptr);
+    EXPECT_FALSE(log.find("b").has_value());
+    EXPECT_TRUE(log.find("c").has_value());
+    EXPECT_TRUE(log.find("d").has_value());
     // Keys are views into the entries: they must survive many evictions and refreshes.
     for (int i = 0; i < 100; ++i) {
         log.record("/", "k" + std::to_string(i % 5), std::to_string(i));
@@ -50,5 +50,5 @@ TEST(DisconnectLog, RecordingAgainReplacesAndRefreshes) {
     EXPECT_EQ(log.size(), 3U);
     EXPECT_EQ(log.find("k4")->reason, "99");
     EXPECT_EQ(log.find("k2")->reason, "97");
-    EXPECT_EQ(log.find("k1"), nullptr);
+    EXPECT_FALSE(log.find("k1").has_value());
 }
