@@ -41,7 +41,7 @@ constexpr const char* kEnvironmentHelp = R"(Configuration is by environment vari
   PORT [3000]                    TCP port (0: any free port) or a Unix socket path
   HOST [127.0.0.1]               bind address (an IP literal)
   INSTANCE_ID [random]           name of this instance in /info, whoami and /peers
-  THREADS [cores]                event loops, one thread each (cluster mode: 1 for now)
+  THREADS [cores]                event loops (shards), one thread each, 1 to 64
   REDIS_URL                      redis://[user:password@]host:port[/db] (cluster mode)
   REDIS_HOST, REDIS_PORT [6379], REDIS_PASSWORD   alternative to REDIS_URL
   PING_INTERVAL [25000]          Engine.IO pingInterval, ms
@@ -118,10 +118,6 @@ int main(int argc, char** argv) {
 
     auto opts = server_options(cfg);
     std::size_t threads = cfg.threads;
-    if (cfg.redis && threads > 1) {
-        log->info("cluster mode runs one event loop for now (THREADS={} ignored)", threads);
-        threads = 1;
-    }
     core::ShardSet shards(threads);
 
     // Cluster mode: one Redis connection pair for the process, one adapter per namespace. The

@@ -104,22 +104,26 @@ public:
     // ---- for derived (cluster) adapters --------------------------------------------------
     /** Local sockets matching `opts`, each once (rooms/except only; flags ignored). */
     std::vector<std::shared_ptr<socketio::Socket>> local_sockets(const socketio::BroadcastOptions& opts) const;
-    /** Ids of local_sockets(opts). */
-    std::vector<std::string> local_socket_ids(const socketio::BroadcastOptions& opts) const;
-    /** Sid-addressed operations on one local socket (the legacy Redis requests): false, doing
-        nothing, when `sid` is not a connected socket of this namespace here. */
-    bool join_socket(const std::string& sid, const std::string& room);
-    bool leave_socket(const std::string& sid, const std::string& room);
-    bool disconnect_socket(const std::string& sid, bool close);
+    /** Ids of the sockets matching `opts` on every shard (`done` on this loop). */
+    void socket_ids(const socketio::BroadcastOptions& opts, std::function<void(std::vector<std::string>)> done);
+    /** Sid-addressed operations on one socket (the legacy Redis requests), run by the shard
+        that made `sid`: `done(false)`, doing nothing, when it is not a connected socket of
+        this namespace there. `done` runs on this loop (before returning when the socket is
+        here). */
+    void join_socket(const std::string& sid, const std::string& room, std::function<void(bool)> done);
+    void leave_socket(const std::string& sid, const std::string& room, std::function<void(bool)> done);
+    void disconnect_socket(const std::string& sid, bool close, std::function<void(bool)> done);
     /** Runs this namespace's serverSideEmit handler for `event`, if any (`ack` empty unless
         the sender asked for one). */
     void dispatch_server_side(const std::string& event, socketio::Payload args,
                               std::function<void(boost::json::value)> ack);
-    /** True when `room` has at least one local member (socket-id rooms included). */
+    /** True when `room` has at least one member on this shard (socket-id rooms included). */
     bool has_room(const std::string& room) const noexcept;
-    /** Every local room name, socket-id rooms included, in no particular order
-        (socket.io-adapter's `rooms.keys()`, answered to ALL_ROOMS). */
-    std::vector<std::string> all_rooms() const;
+    /** Every room name on every shard, socket-id rooms included, each once, in no particular
+        order (socket.io-adapter's `rooms.keys()`, answered to ALL_ROOMS). */
+    void all_rooms(std::function<void(std::vector<std::string>)> done);
+    /** More than one shard: this shard's index is not the whole instance's. */
+    bool sharded() const noexcept { return shard_count() > 1; }
     /** The Engine.IO frames of `packet`: `4<text>` then one binary frame per attachment. */
     static std::vector<core::SharedFrame> encode_frames(const socketio::Packet& packet);
     socketio::Namespace& nsp() const noexcept { return *nsp_; }
@@ -130,6 +134,12 @@ private:
     /** Runs `fn(MemoryAdapter&)` on every other shard, with that shard's adapter of this
         namespace (skipped where the namespace does not exist). */
     void for_each_peer(std::function<void(MemoryAdapter&)> fn) const;
+    /** Runs `part(adapter)` on every shard (this one included, now) and `done(parts)` on this
+        loop once every shard answered. */
+    template <class T>
+    void gather(std::function<T(MemoryAdapter&)> part, std::function<void(std::vector<T>)> done);
+    /** Runs `op(adapter)` on the shard that made `sid` and `done(result)` back here. */
+    void on_owner_of(const std::string& sid, std::function<bool(MemoryAdapter&)> op, std::function<void(bool)> done);
     /** The shard whose adapter keeps the session of `pid`. */
     std::size_t home_of_pid(const std::string& pid) const noexcept;
     std::size_t shard_count() const noexcept;

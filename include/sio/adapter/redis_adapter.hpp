@@ -195,6 +195,15 @@ public:
         done(std::nullopt);
     }
 
+    // ---- the cluster part alone (for the adapters of the other shards) ----------------------
+    /** Publishes `[uid, packet, opts]` unless flags.local; no local delivery. */
+    void publish_broadcast(const socketio::Packet& packet, const socketio::BroadcastOptions& opts);
+    /** Publishes the BROADCAST request and relays the other servers' counts and acks to the
+        callbacks (on this loop); nothing when flags.local or Redis is down. */
+    void publish_broadcast_with_ack(const socketio::Packet& packet, const socketio::BroadcastOptions& opts,
+                                    std::function<void(std::size_t)> on_client_count,
+                                    std::function<void(socketio::Payload)> on_ack);
+
     // ---- inspection ----------------------------------------------------------------------
     const std::string& uid() const noexcept { return uid_; }
     const RedisAdapterOptions& options() const noexcept { return options_; }
@@ -215,6 +224,10 @@ public:
 
 private:
     struct State;
+
+    /** fetch_sockets once this instance's sockets are known. */
+    void fetch_remote_sockets(const socketio::BroadcastOptions& opts, std::vector<socketio::SocketInfo> local,
+                              std::function<void(socketio::ErrorCode, std::vector<socketio::SocketInfo>)> done);
 
     std::shared_ptr<RedisCluster> cluster_;
     RedisAdapterOptions options_;

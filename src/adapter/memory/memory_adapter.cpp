@@ -6,6 +6,8 @@
 
 #include <sio/adapter/memory_adapter.hpp>
 
+#include <algorithm>
+
 #include <sio/core/home_bound.hpp>
 #include <sio/core/id_generator.hpp>
 #include <sio/socketio/namespace.hpp>
@@ -90,31 +92,108 @@ std::vector<std::shared_ptr<socketio::Socket>> MemoryAdapter::local_sockets(cons
     return out;
 }
 
-std::vector<std::string> MemoryAdapter::local_socket_ids(const BroadcastOptions& opts) const {
-    std::vector<std::string> out;
-    for (const auto& socket : local_sockets(opts)) out.push_back(socket->id());
-    return out;
+template <class T>
+void MemoryAdapter::gather(std::function<T(MemoryAdapter&)> part, std::function<void(std::vector<T>)> done) {
+    auto* group = nsp_->server().group();
+    if (!group || group->size() == 1) {
+        std::vector<T> parts;
+        parts.push_back(part(*this));
+        done(std::move(parts));
+        return;
+    }
+    struct Gather {
+        std::size_t waiting;
+        std::vector<T> parts;
+        std::function<void(std::vector<T>)> done;
+        void add(T value) {
+            parts.push_back(std::move(value));
+            if (--waiting == 0) done(std::move(parts));
+        }
+    };
+    core::HomeBound<Gather> gathering(group->shards().executor(nsp_->server().shard()),
+                                      std::make_shared<Gather>(Gather{group->size(), {}, std::move(done)}));
+    for_each_peer([gathering, part](MemoryAdapter& peer) {
+        gathering.post([value = part(peer)](Gather& g) mutable { g.add(std::move(value)); });
+    });
+    gathering.local().add(part(*this));
 }
 
-bool MemoryAdapter::join_socket(const std::string& sid, const std::string& room) {
-    auto socket = nsp_->socket(sid);
-    if (!socket) return false;
-    socket->join(room);
-    return true;
+void MemoryAdapter::socket_ids(const BroadcastOptions& opts, std::function<void(std::vector<std::string>)> done) {
+    using Ids = std::vector<std::string>;
+    gather<Ids>(
+        [opts](MemoryAdapter& adapter) {
+            Ids ids;
+            for (const auto& socket : adapter.local_sockets(opts)) ids.push_back(socket->id());
+            return ids;
+        },
+        [done = std::move(done)](std::vector<Ids> parts) {
+            Ids all;
+            for (auto& part : parts)
+                for (auto& id : part) all.push_back(std::move(id));
+            done(std::move(all));
+        });
 }
 
-bool MemoryAdapter::leave_socket(const std::string& sid, const std::string& room) {
-    auto socket = nsp_->socket(sid);
-    if (!socket) return false;
-    socket->leave(room);
-    return true;
+void MemoryAdapter::all_rooms(std::function<void(std::vector<std::string>)> done) {
+    using Names = std::vector<std::string>;
+    gather<Names>([](MemoryAdapter& adapter) { return adapter.index_->room_names(); },
+                  [done = std::move(done)](std::vector<Names> parts) {
+                      Names all;
+                      for (auto& part : parts)
+                          for (auto& name : part) all.push_back(std::move(name));
+                      // A room with members on two shards is named once.
+                      std::sort(all.begin(), all.end());
+                      all.erase(std::unique(all.begin(), all.end()), all.end());
+                      done(std::move(all));
+                  });
 }
 
-bool MemoryAdapter::disconnect_socket(const std::string& sid, bool close) {
-    auto socket = nsp_->socket(sid);
-    if (!socket) return false;
-    socket->disconnect(close);
-    return true;
+void MemoryAdapter::on_owner_of(const std::string& sid, std::function<bool(MemoryAdapter&)> op,
+                                std::function<void(bool)> done) {
+    auto me = nsp_->server().shard();
+    auto owner = core::shard_of(sid, shard_count()).value_or(me);
+    if (owner == me) return done(op(*this));
+    auto* group = nsp_->server().group();
+    core::HomeBound<std::function<void(bool)>> reply(group->shards().executor(me),
+                                                     std::make_shared<std::function<void(bool)>>(std::move(done)));
+    group->shards().post_to(owner, [group, owner, name = nsp_name_, op = std::move(op), reply] {
+        auto* adapter = adapter_on(*group, owner, name);
+        bool found = adapter && op(*adapter);
+        reply.post([found](std::function<void(bool)>& fn) { fn(found); });
+    });
+}
+
+void MemoryAdapter::join_socket(const std::string& sid, const std::string& room, std::function<void(bool)> done) {
+    on_owner_of(
+        sid,
+        [sid, room](MemoryAdapter& adapter) {
+            auto socket = adapter.nsp_->socket(sid);
+            if (socket) socket->join(room);
+            return socket != nullptr;
+        },
+        std::move(done));
+}
+
+void MemoryAdapter::leave_socket(const std::string& sid, const std::string& room, std::function<void(bool)> done) {
+    on_owner_of(
+        sid,
+        [sid, room](MemoryAdapter& adapter) {
+            auto socket = adapter.nsp_->socket(sid);
+            if (socket) socket->leave(room);
+            return socket != nullptr;
+        },
+        std::move(done));
+}
+
+void MemoryAdapter::disconnect_socket(const std::string& sid, bool close, std::function<void(bool)> done) {
+    on_owner_of(
+        sid,
+        [sid, close](MemoryAdapter& adapter) {
+            auto socket = adapter.nsp_->socket(sid);
+            if (socket) socket->disconnect(close);
+            return socket != nullptr;
+        },
+        std::move(done));
 }
 
 void MemoryAdapter::dispatch_server_side(const std::string& event, socketio::Payload args,
@@ -123,8 +202,6 @@ void MemoryAdapter::dispatch_server_side(const std::string& event, socketio::Pay
 }
 
 bool MemoryAdapter::has_room(const std::string& room) const noexcept { return index_->has_room(room); }
-
-std::vector<std::string> MemoryAdapter::all_rooms() const { return index_->room_names(); }
 
 std::vector<core::SharedFrame> MemoryAdapter::encode_frames(const Packet& packet) {
     std::vector<core::SharedFrame> frames;
@@ -199,30 +276,27 @@ void MemoryAdapter::broadcast_with_ack(const Packet& packet, const BroadcastOpti
         if (on_client_count) on_client_count(count);
         return;
     }
-    // Counted at home: one answer per shard, then on_client_count(sum) once.
-    struct Count {
-        std::size_t waiting;
-        std::size_t total = 0;
-        std::function<void(std::size_t)> done;
-        void add(std::size_t n) {
-            total += n;
-            if (--waiting == 0 && done) done(total);
-        }
-    };
-    auto home = group->shards().executor(nsp_->server().shard());
-    core::HomeBound<Count> count(home, std::make_shared<Count>(Count{group->size(), 0, std::move(on_client_count)}));
-    core::HomeBound<std::function<void(socketio::Payload)>> ack(
-        home, std::make_shared<std::function<void(socketio::Payload)>>(on_ack));
+    // Acks are relayed home one by one; the counts are gathered, on_client_count(sum) once.
+    using AckFn = std::function<void(socketio::Payload)>;
+    core::HomeBound<AckFn> ack(group->shards().executor(nsp_->server().shard()),
+                               std::make_shared<AckFn>(std::move(on_ack)));
     auto shared_packet = std::make_shared<const Packet>(packet);
-    for_each_peer([count, ack, shared_packet, opts](MemoryAdapter& peer) {
-        auto n = peer.local_broadcast_with_ack(*shared_packet, opts, [ack](socketio::Payload answer) {
-            ack.post([answer = std::move(answer)](auto& fn) mutable {
-                if (fn) fn(std::move(answer));
+    gather<std::size_t>(
+        // Captures only what may be copied and dropped on any loop: the callback itself stays
+        // at home (HomeBound) and is used directly only here.
+        [this, ack, shared_packet, opts](MemoryAdapter& adapter) {
+            if (&adapter == this) return local_broadcast_with_ack(*shared_packet, opts, ack.local());
+            return adapter.local_broadcast_with_ack(*shared_packet, opts, [ack](socketio::Payload answer) {
+                ack.post([answer = std::move(answer)](AckFn& fn) mutable {
+                    if (fn) fn(std::move(answer));
+                });
             });
+        },
+        [on_client_count = std::move(on_client_count)](std::vector<std::size_t> counts) {
+            std::size_t total = 0;
+            for (auto n : counts) total += n;
+            if (on_client_count) on_client_count(total);
         });
-        count.post([n](Count& c) { c.add(n); });
-    });
-    count.local().add(local_broadcast_with_ack(packet, opts, std::move(on_ack)));
 }
 
 std::size_t MemoryAdapter::local_broadcast_with_ack(const Packet& packet, const BroadcastOptions& opts,
@@ -252,26 +326,14 @@ std::vector<socketio::SocketInfo> MemoryAdapter::local_socket_infos(const Broadc
 
 void MemoryAdapter::fetch_sockets(const BroadcastOptions& opts,
                                   std::function<void(socketio::ErrorCode, std::vector<socketio::SocketInfo>)> done) {
-    auto* group = nsp_->server().group();
-    if (!group || group->size() == 1) {
-        if (done) done({}, local_socket_infos(opts));
-        return;
-    }
-    struct Gather {
-        std::size_t waiting;
-        std::vector<socketio::SocketInfo> found;
-        std::function<void(socketio::ErrorCode, std::vector<socketio::SocketInfo>)> done;
-        void add(std::vector<socketio::SocketInfo> part) {
-            for (auto& info : part) found.push_back(std::move(info));
-            if (--waiting == 0 && done) done({}, std::move(found));
-        }
-    };
-    core::HomeBound<Gather> gather(group->shards().executor(nsp_->server().shard()),
-                                   std::make_shared<Gather>(Gather{group->size(), {}, std::move(done)}));
-    for_each_peer([gather, opts](MemoryAdapter& peer) {
-        gather.post([part = peer.local_socket_infos(opts)](Gather& g) mutable { g.add(std::move(part)); });
-    });
-    gather.local().add(local_socket_infos(opts));
+    using Infos = std::vector<socketio::SocketInfo>;
+    gather<Infos>([opts](MemoryAdapter& adapter) { return adapter.local_socket_infos(opts); },
+                  [done = std::move(done)](std::vector<Infos> parts) {
+                      Infos all;
+                      for (auto& part : parts)
+                          for (auto& info : part) all.push_back(std::move(info));
+                      if (done) done({}, std::move(all));
+                  });
 }
 
 void MemoryAdapter::add_sockets(const BroadcastOptions& opts, const std::vector<std::string>& rooms) {

@@ -33,9 +33,12 @@
 
 #include <sio/core/log.hpp>
 #include <sio/socketio/json.hpp>
+#include <sio/socketio/namespace.hpp>
+#include <sio/socketio/server.hpp>
 
 #include "adapter/redis/channels.hpp"
 #include "adapter/redis/redis_bus.hpp"
+#include "adapter/redis/redis_shard_adapter.hpp"
 #include "adapter/redis/wire.hpp"
 
 namespace sio::adapter {
@@ -230,8 +233,9 @@ struct RedisAdapter::State {
     void on_broadcast(std::string_view channel, std::string_view payload) {
         auto room = wire::parse_broadcast_channel(key, self.namespace_name(), channel);
         if (!room) return;
-        // A single-room channel for a room nobody here is in: dropped before decoding.
-        if (!room->empty() && !has_room_js(*room)) return;
+        // A single-room channel for a room nobody here is in: dropped before decoding. (With
+        // shards the room may have members on another loop only: every shard checks its own.)
+        if (!room->empty() && !self.sharded() && !has_room_js(*room)) return;
         auto msg = wire::decode_broadcast(payload);
         if (!msg) {
             log()->debug("nsp={} malformed broadcast on {}: {}", self.namespace_name(), channel, msg.error().message());
@@ -267,16 +271,13 @@ struct RedisAdapter::State {
                        },
                        // Legacy sid forms: answered by the server that has the socket only.
                        [this](wire::RemoteJoinRequest& r) {
-                           if (self.join_socket(r.sid, r.room))
-                               publish_response(wire::RemoteDoneResponse{r.request_id});
+                           self.join_socket(r.sid, r.room, done_if_found(r.request_id));
                        },
                        [this](wire::RemoteLeaveRequest& r) {
-                           if (self.leave_socket(r.sid, r.room))
-                               publish_response(wire::RemoteDoneResponse{r.request_id});
+                           self.leave_socket(r.sid, r.room, done_if_found(r.request_id));
                        },
                        [this](wire::RemoteDisconnectRequest& r) {
-                           if (self.disconnect_socket(r.sid, r.close))
-                               publish_response(wire::RemoteDoneResponse{r.request_id});
+                           self.disconnect_socket(r.sid, r.close, done_if_found(r.request_id));
                        },
                        [this](wire::FetchSocketsRequest& r) { on_fetch(r); },
                        [this](wire::ServerSideEmitRequest& r) { on_server_side_emit(r); },
@@ -285,25 +286,39 @@ struct RedisAdapter::State {
                    *request);
     }
 
+    /** The answer to a legacy sid request: sent only by the server that has the socket. */
+    std::function<void(bool)> done_if_found(std::string request_id) {
+        return [this, weak = std::weak_ptr<int>(life), request_id = std::move(request_id)](bool found) {
+            if (found && !weak.expired()) publish_response(wire::RemoteDoneResponse{request_id});
+        };
+    }
+
+    // The answers below cover every shard of this process, so they may come on a later turn.
+
     void on_sockets(const wire::SocketsRequest& r) {
         if (requests.contains(r.request_id)) return;  // our own
         BroadcastOptions opts;
         opts.rooms = r.rooms;
-        publish_response(wire::SocketsResponse{r.request_id, self.local_socket_ids(opts)});
+        self.socket_ids(opts, [this, weak = std::weak_ptr<int>(life), id = r.request_id](std::vector<std::string> ids) {
+            if (!weak.expired()) publish_response(wire::SocketsResponse{id, std::move(ids)});
+        });
     }
 
     void on_all_rooms(const wire::AllRoomsRequest& r) {
         if (requests.contains(r.request_id)) return;
-        publish_response(wire::AllRoomsResponse{r.request_id, self.all_rooms()});
+        self.all_rooms([this, weak = std::weak_ptr<int>(life), id = r.request_id](std::vector<std::string> rooms) {
+            if (!weak.expired()) publish_response(wire::AllRoomsResponse{id, std::move(rooms)});
+        });
     }
 
     void on_fetch(const wire::FetchSocketsRequest& r) {
         if (requests.contains(r.request_id)) return;
-        wire::FetchSocketsResponse response{r.request_id, {}};
         // Answered even with no socket: the requester counts answers, not sockets.
-        self.MemoryAdapter::fetch_sockets(targets_to_options(r.opts),
-                                          [&](ErrorCode, std::vector<SocketInfo> infos) { response.sockets = std::move(infos); });
-        publish_response(response);
+        self.MemoryAdapter::fetch_sockets(
+            targets_to_options(r.opts),
+            [this, weak = std::weak_ptr<int>(life), id = r.request_id](ErrorCode, std::vector<SocketInfo> infos) {
+                if (!weak.expired()) publish_response(wire::FetchSocketsResponse{id, std::move(infos)});
+            });
     }
 
     void on_server_side_emit(wire::ServerSideEmitRequest& r) {
@@ -438,42 +453,50 @@ void RedisAdapter::on_channel_message(std::string_view channel, std::string_view
 // Broadcasts
 
 void RedisAdapter::broadcast(const Packet& packet, const BroadcastOptions& opts) {
-    if (!opts.flags.local) {
-        wire::BroadcastMessage msg{uid_, packet, wire::to_wire_options(opts)};
-        msg.packet.nsp = namespace_name();
-        if (auto bytes = wire::encode_broadcast(msg)) {
-            state_->publish(wire::broadcast_publish_channel(options_.key, namespace_name(), opts.rooms), *bytes);
-        } else {
-            log()->error("nsp={} cannot encode a broadcast: {}", namespace_name(), bytes.error().message());
-        }
-    }
+    publish_broadcast(packet, opts);
     MemoryAdapter::broadcast(packet, opts);
+}
+
+void RedisAdapter::publish_broadcast(const Packet& packet, const BroadcastOptions& opts) {
+    if (opts.flags.local) return;
+    wire::BroadcastMessage msg{uid_, packet, wire::to_wire_options(opts)};
+    msg.packet.nsp = namespace_name();
+    if (auto bytes = wire::encode_broadcast(msg)) {
+        state_->publish(wire::broadcast_publish_channel(options_.key, namespace_name(), opts.rooms), *bytes);
+    } else {
+        log()->error("nsp={} cannot encode a broadcast: {}", namespace_name(), bytes.error().message());
+    }
 }
 
 void RedisAdapter::broadcast_with_ack(const Packet& packet, const BroadcastOptions& opts,
                                       std::function<void(std::size_t)> on_client_count,
                                       std::function<void(Payload)> on_ack) {
-    if (!opts.flags.local && cluster_->up()) {
-        auto& s = *state_;
-        std::string id;
-        do {
-            id = wire::make_request_id(s.rng);
-        } while (s.requests.contains(id) || s.ack_requests.contains(id));
-        wire::BroadcastWithAckRequest request{uid_, id, packet, wire::to_wire_options(opts)};
-        request.packet.nsp = namespace_name();
-        // Registered first: our own request comes back through the subscription and is
-        // recognised by this entry. Kept for the broadcast's timeout, as Node (which cannot
-        // tell when every remote client has answered).
-        State::AckRequest entry{on_client_count, on_ack, nullptr};
-        entry.timer = std::make_unique<asio::steady_timer>(s.executor(), opts.flags.timeout.value_or(default_ack_timeout));
-        entry.timer->async_wait([state = state_.get(), weak = std::weak_ptr<int>(s.life), id](boost::system::error_code ec) {
-            if (ec || weak.expired()) return;
-            state->ack_requests.erase(id);
-        });
-        s.ack_requests.emplace(id, std::move(entry));
-        if (!s.publish_request(request)) s.ack_requests.erase(id);
-    }
+    publish_broadcast_with_ack(packet, opts, on_client_count, on_ack);
     MemoryAdapter::broadcast_with_ack(packet, opts, std::move(on_client_count), std::move(on_ack));
+}
+
+void RedisAdapter::publish_broadcast_with_ack(const Packet& packet, const BroadcastOptions& opts,
+                                              std::function<void(std::size_t)> on_client_count,
+                                              std::function<void(Payload)> on_ack) {
+    if (opts.flags.local || !cluster_->up()) return;
+    auto& s = *state_;
+    std::string id;
+    do {
+        id = wire::make_request_id(s.rng);
+    } while (s.requests.contains(id) || s.ack_requests.contains(id));
+    wire::BroadcastWithAckRequest request{uid_, id, packet, wire::to_wire_options(opts)};
+    request.packet.nsp = namespace_name();
+    // Registered first: our own request comes back through the subscription and is
+    // recognised by this entry. Kept for the broadcast's timeout, as Node (which cannot
+    // tell when every remote client has answered).
+    State::AckRequest entry{std::move(on_client_count), std::move(on_ack), nullptr};
+    entry.timer = std::make_unique<asio::steady_timer>(s.executor(), opts.flags.timeout.value_or(default_ack_timeout));
+    entry.timer->async_wait([state = state_.get(), weak = std::weak_ptr<int>(s.life), id](boost::system::error_code ec) {
+        if (ec || weak.expired()) return;
+        state->ack_requests.erase(id);
+    });
+    s.ack_requests.emplace(id, std::move(entry));
+    if (!s.publish_request(request)) s.ack_requests.erase(id);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -496,8 +519,16 @@ void RedisAdapter::server_count(std::function<void(ErrorCode, std::size_t)> done
 
 void RedisAdapter::fetch_sockets(const BroadcastOptions& opts,
                                  std::function<void(ErrorCode, std::vector<SocketInfo>)> done) {
-    std::vector<SocketInfo> local;
-    MemoryAdapter::fetch_sockets(opts, [&](ErrorCode, std::vector<SocketInfo> infos) { local = std::move(infos); });
+    // This instance's part first (every shard), then the other servers'.
+    MemoryAdapter::fetch_sockets(opts, [this, weak = std::weak_ptr<int>(state_->life), opts,
+                                        done = std::move(done)](ErrorCode, std::vector<SocketInfo> local) mutable {
+        if (weak.expired()) return;
+        fetch_remote_sockets(opts, std::move(local), std::move(done));
+    });
+}
+
+void RedisAdapter::fetch_remote_sockets(const BroadcastOptions& opts, std::vector<SocketInfo> local,
+                                        std::function<void(ErrorCode, std::vector<SocketInfo>)> done) {
     if (opts.flags.local) {
         if (done) done({}, std::move(local));
         return;
@@ -594,6 +625,9 @@ void RedisAdapter::disconnect_sockets(const BroadcastOptions& opts, bool close) 
 
 socketio::AdapterFactory make_redis_adapter_factory(std::shared_ptr<RedisCluster> cluster, RedisAdapterOptions options) {
     return [cluster = std::move(cluster), options = std::move(options)](socketio::Namespace& nsp) {
+        // One cluster member per process: shard 0 holds it, the other shards relay to it.
+        if (nsp.server().shard() != 0)
+            return std::unique_ptr<socketio::Adapter>(std::make_unique<RedisShardAdapter>(nsp));
         return std::unique_ptr<socketio::Adapter>(std::make_unique<RedisAdapter>(nsp, cluster, options));
     };
 }
