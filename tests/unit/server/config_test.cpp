@@ -1,7 +1,9 @@
 #include "config.hpp"
 
+#include <algorithm>
 #include <map>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -128,6 +130,18 @@ TEST(ServerConfig, BooleansAndLogLevels) {
         EXPECT_EQ(parse({{"LOG_LEVEL", level}}).log_level, level);
     }
     EXPECT_NE(error_of({{"LOG_LEVEL", "verbose"}}).find("LOG_LEVEL:"), std::string::npos);
+}
+
+TEST(ServerConfig, ThreadsDefaultToTheCoresAndAreBounded) {
+    auto cores = std::thread::hardware_concurrency();
+    EXPECT_EQ(parse({}).threads, cores == 0 ? 1U : std::min<std::size_t>(cores, 64));
+    EXPECT_EQ(parse({{"THREADS", "1"}}).threads, 1U);
+    EXPECT_EQ(parse({{"THREADS", "3"}}).threads, 3U);
+    EXPECT_EQ(parse({{"THREADS", "64"}}).threads, 64U);
+    for (const char* bad : {"0", "65", "-1", "two", "2.5"}) {
+        auto error = error_of({{"THREADS", bad}});
+        EXPECT_EQ(error.rfind("THREADS:", 0), 0U) << bad << ": " << error;
+    }
 }
 
 TEST(ServerConfig, RedisUrl) {
