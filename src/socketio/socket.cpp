@@ -123,13 +123,12 @@ void Socket::leave(const std::string& room) {
 bool Socket::emit(std::string_view event, Payload args) {
     if (is_reserved_event(event) || !client_ || closed_) return false;
     Packet packet = make_event_packet(nsp_->name(), event, std::move(args));
-    if (nsp_->server().options().connection_state_recovery) {
-        // Through the adapter to our own room, so that the packet gets an offset and is logged
-        // for a later recovery (socket.io 4.8 does the same).
-        nsp_->adapter().broadcast(packet, BroadcastOptions{{id_}, {}, {}});
-    } else {
-        send_packet(packet);
-    }
+    // With recovery on, the packet gets an offset and is logged for this socket. (socket.io
+    // 4.8 broadcasts it to the room named by the socket's id instead, which also reaches any
+    // other socket that joined a room of that name: here socket.emit reaches this socket only,
+    // as it does with recovery off.)
+    if (nsp_->server().options().connection_state_recovery) nsp_->adapter().log_for_socket(packet, id_);
+    send_packet(packet);
     return true;
 }
 

@@ -77,11 +77,14 @@ public:
     void server_count(std::function<void(socketio::ErrorCode, std::size_t)> done) override;
 
     bool supports_recovery() const noexcept override { return sessions_ != nullptr; }
-    /** Kept by the shard that made the pid (the one restore_session asks), wherever the
-        socket lived. */
+    /** Kept by the shard where the socket lived; restore_session asks its own shard first,
+        then every other one. */
     void persist_session(socketio::PersistedSession session) override;
     void restore_session(const std::string& pid, const std::string& offset,
                          std::function<void(std::optional<socketio::RecoveredSession>)> done) override;
+    /** Session-aware: an eligible packet for socket `sid` alone gets its offset and is logged
+        on this shard (the one that will keep the socket's session). */
+    bool log_for_socket(socketio::Packet& packet, const std::string& sid) override;
 
     // ---- this shard's part (each shard runs it on its own loop) --------------------------
     /** A broadcast prepared once by the shard that emitted it: shared, never modified. */
@@ -134,14 +137,14 @@ private:
     /** Runs `fn(MemoryAdapter&)` on every other shard, with that shard's adapter of this
         namespace (skipped where the namespace does not exist). */
     void for_each_peer(std::function<void(MemoryAdapter&)> fn) const;
+    /** Same, with null on a shard where the namespace does not exist. */
+    void for_each_peer_or_none(std::function<void(MemoryAdapter*)> fn) const;
     /** Runs `part(adapter)` on every shard (this one included, now) and `done(parts)` on this
         loop once every shard answered. */
     template <class T>
     void gather(std::function<T(MemoryAdapter&)> part, std::function<void(std::vector<T>)> done);
     /** Runs `op(adapter)` on the shard that made `sid` and `done(result)` back here. */
     void on_owner_of(const std::string& sid, std::function<bool(MemoryAdapter&)> op, std::function<void(bool)> done);
-    /** The shard whose adapter keeps the session of `pid`. */
-    std::size_t home_of_pid(const std::string& pid) const noexcept;
     std::size_t shard_count() const noexcept;
     /** This shard's targets of `broadcast`; its frames, or `packet` encoded when it has none. */
     void deliver_targets(const socketio::Packet& packet, const SharedBroadcast& broadcast);

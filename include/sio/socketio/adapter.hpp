@@ -103,6 +103,10 @@ public:
     /** True if this adapter implements persist/restore. */
     virtual bool supports_recovery() const noexcept = 0;
     virtual void persist_session(PersistedSession session) = 0;
+    /** `socket.emit` with recovery on: gives `packet` (for socket `sid` only) its offset as
+        last argument and logs it for that socket's recovery. False (packet unchanged) when
+        this adapter keeps no log. */
+    virtual bool log_for_socket(Packet& /*packet*/, const std::string& /*sid*/) { return false; }
     /** Restores the session `pid` if it exists, has not expired and `offset` is still in the
         packet log; `done(nullopt)` otherwise. `done` runs on this adapter's loop, before
         returning when the session is kept here, later when another shard keeps it. */

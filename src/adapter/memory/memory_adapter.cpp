@@ -51,22 +51,25 @@ std::size_t MemoryAdapter::shard_count() const noexcept {
 }
 
 void MemoryAdapter::for_each_peer(std::function<void(MemoryAdapter&)> fn) const {
+    for_each_peer_or_none([fn = std::move(fn)](MemoryAdapter* peer) {
+        if (peer) fn(*peer);
+    });
+}
+
+void MemoryAdapter::for_each_peer_or_none(std::function<void(MemoryAdapter*)> fn) const {
     auto* group = nsp_->server().group();
     if (!group) return;
-    auto shared = std::make_shared<const std::function<void(MemoryAdapter&)>>(std::move(fn));
+    auto shared = std::make_shared<const std::function<void(MemoryAdapter*)>>(std::move(fn));
     auto me = nsp_->server().shard();
     for (std::size_t shard = 0; shard < group->size(); ++shard) {
         if (shard == me) continue;
         group->shards().post_to(shard, [group, shard, shared, name = nsp_name_] {
-            if (auto* peer = adapter_on(*group, shard, name)) (*shared)(*peer);
+            (*shared)(adapter_on(*group, shard, name));
         });
     }
 }
 
-std::size_t MemoryAdapter::home_of_pid(const std::string& pid) const noexcept {
-    auto home = core::shard_of(pid, shard_count());
-    return home ? *home : nsp_->server().shard();
-}
+
 
 MemoryAdapter::~MemoryAdapter() = default;
 
@@ -112,8 +115,9 @@ void MemoryAdapter::gather(std::function<T(MemoryAdapter&)> part, std::function<
     };
     core::HomeBound<Gather> gathering(group->shards().executor(nsp_->server().shard()),
                                       std::make_shared<Gather>(Gather{group->size(), {}, std::move(done)}));
-    for_each_peer([gathering, part](MemoryAdapter& peer) {
-        gathering.post([value = part(peer)](Gather& g) mutable { g.add(std::move(value)); });
+    // A shard without this namespace answers with an empty part: every shard answers.
+    for_each_peer_or_none([gathering, part](MemoryAdapter* peer) {
+        gathering.post([value = peer ? part(*peer) : T{}](Gather& g) mutable { g.add(std::move(value)); });
     });
     gathering.local().add(part(*this));
 }
@@ -377,34 +381,34 @@ void MemoryAdapter::server_count(std::function<void(socketio::ErrorCode, std::si
 // ---- connection state recovery -----------------------------------------------------------
 
 void MemoryAdapter::persist_session(socketio::PersistedSession session) {
-    if (!sessions_) return;
-    auto home = home_of_pid(session.pid);
-    if (home == nsp_->server().shard()) {
-        sessions_->persist(std::move(session));
-        return;
-    }
-    auto* group = nsp_->server().group();
-    group->shards().post_to(home, [group, home, name = nsp_name_, session = std::move(session)]() mutable {
-        auto* keeper = adapter_on(*group, home, name);
-        if (keeper && keeper->sessions_) keeper->sessions_->persist(std::move(session));
-    });
+    // Kept where the socket lived: this loop's log holds every packet it was sent, in the
+    // order it was sent, so a restore here computes exactly what it missed.
+    if (sessions_) sessions_->persist(std::move(session));
 }
 
 void MemoryAdapter::restore_session(const std::string& pid, const std::string& offset,
                                     std::function<void(std::optional<socketio::RecoveredSession>)> done) {
     if (!sessions_) return done(std::nullopt);
-    auto home = home_of_pid(pid);
-    if (home == nsp_->server().shard()) return done(sessions_->restore(pid, offset));
-    auto* group = nsp_->server().group();
-    using Done = std::function<void(std::optional<socketio::RecoveredSession>)>;
-    core::HomeBound<Done> reply(group->shards().executor(nsp_->server().shard()),
-                                std::make_shared<Done>(std::move(done)));
-    group->shards().post_to(home, [group, home, name = nsp_name_, pid, offset, reply] {
-        auto* keeper = adapter_on(*group, home, name);
-        std::optional<socketio::RecoveredSession> found;
-        if (keeper && keeper->sessions_) found = keeper->sessions_->restore(pid, offset);
-        reply.post([found = std::move(found)](Done& fn) mutable { fn(std::move(found)); });
-    });
+    // Most reconnections come back to a loop that kept nothing: asked of every loop then (a
+    // pid is kept by one loop at most), answered by the one that has it.
+    if (auto here = sessions_->restore(pid, offset); here || shard_count() == 1) return done(std::move(here));
+    using Found = std::optional<socketio::RecoveredSession>;
+    gather<Found>(
+        [pid, offset](MemoryAdapter& adapter) -> Found {
+            return adapter.sessions_ ? adapter.sessions_->restore(pid, offset) : std::nullopt;
+        },
+        [done = std::move(done)](std::vector<Found> answers) {
+            for (auto& answer : answers)
+                if (answer) return done(std::move(answer));
+            done(std::nullopt);
+        });
+}
+
+bool MemoryAdapter::log_for_socket(Packet& packet, const std::string& sid) {
+    if (!sessions_ || !socketio::SessionStore::eligible(packet, BroadcastOptions{})) return false;
+    packet.nsp = nsp_name_;
+    sessions_->record(packet, BroadcastOptions{{sid}, {}, {}});
+    return true;
 }
 
 }  // namespace sio::adapter
