@@ -22,13 +22,18 @@ ShardSet::ShardSet(std::size_t count) {
     if (count == 0) count = 1;
     contexts_.reserve(count);
     // Concurrency hint 1: each context is run by exactly one thread (other threads only post).
-    for (std::size_t i = 0; i < count; ++i) contexts_.push_back(std::make_unique<boost::asio::io_context>(1));
+    for (std::size_t i = 0; i < count; ++i) contexts_.push_back(std::make_unique<Loop>(1));
 }
 
 ShardSet::~ShardSet() {
     stop();
     for (auto& thread : threads_)
         if (thread.joinable()) thread.join();
+    // Two phases: every loop discards its handlers while all loops exist (a discarded handler
+    // may post a release to another loop, which only queues it), then the loops are freed,
+    // each discarding the releases queued on it (plain lambdas: nothing is posted any more).
+    for (auto& context : contexts_) context->discard_pending();
+    contexts_.clear();
 }
 
 void ShardSet::run() {

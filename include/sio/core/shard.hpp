@@ -29,7 +29,9 @@ public:
 
     /** `count` loops (at least 1), not running yet. */
     explicit ShardSet(std::size_t count);
-    /** Stops the loops and joins their threads. */
+    /** Stops the loops, joins their threads, then discards every loop's pending handlers
+        before any loop is freed: a discarded handler may release a HomeBound, which posts to
+        its home loop, so all loops must still exist at that point. */
     ~ShardSet();
     ShardSet(const ShardSet&) = delete;
     ShardSet& operator=(const ShardSet&) = delete;
@@ -55,7 +57,15 @@ public:
     static std::optional<std::size_t> current() noexcept;
 
 private:
-    std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+    /** An io_context whose shutdown (discard pending handlers) can be called before it is
+        destroyed. */
+    class Loop : public boost::asio::io_context {
+    public:
+        using boost::asio::io_context::io_context;
+        void discard_pending() { shutdown(); }
+    };
+
+    std::vector<std::unique_ptr<Loop>> contexts_;
     std::vector<std::thread> threads_;
 };
 
