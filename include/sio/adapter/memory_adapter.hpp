@@ -143,8 +143,9 @@ private:
         loop once every shard answered. */
     template <class T>
     void gather(std::function<T(MemoryAdapter&)> part, std::function<void(std::vector<T>)> done);
-    /** Runs `op(adapter)` on the shard that made `sid` and `done(result)` back here. */
-    void on_owner_of(const std::string& sid, std::function<bool(MemoryAdapter&)> op, std::function<void(bool)> done);
+    /** Runs `op(socket)` on the shard that made `sid`, if the socket is connected there, and
+        `done(whether it was)` back here. */
+    void on_owner_of(const std::string& sid, std::function<void(socketio::Socket&)> op, std::function<void(bool)> done);
     std::size_t shard_count() const noexcept;
     /** This shard's targets of `broadcast`; its frames, or `packet` encoded when it has none. */
     void deliver_targets(const socketio::Packet& packet, const SharedBroadcast& broadcast);

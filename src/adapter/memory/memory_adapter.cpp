@@ -152,52 +152,36 @@ void MemoryAdapter::all_rooms(std::function<void(std::vector<std::string>)> done
                   });
 }
 
-void MemoryAdapter::on_owner_of(const std::string& sid, std::function<bool(MemoryAdapter&)> op,
+void MemoryAdapter::on_owner_of(const std::string& sid, std::function<void(socketio::Socket&)> op,
                                 std::function<void(bool)> done) {
+    // Runs `op` on the socket if that shard has it connected in this namespace.
+    auto apply = [sid, op = std::move(op)](MemoryAdapter* adapter) {
+        auto socket = adapter ? adapter->nsp_->socket(sid) : nullptr;
+        if (socket) op(*socket);
+        return socket != nullptr;
+    };
     auto me = nsp_->server().shard();
     auto owner = core::shard_of(sid, shard_count()).value_or(me);
-    if (owner == me) return done(op(*this));
+    if (owner == me) return done(apply(this));
     auto* group = nsp_->server().group();
     core::HomeBound<std::function<void(bool)>> reply(group->shards().executor(me),
                                                      std::make_shared<std::function<void(bool)>>(std::move(done)));
-    group->shards().post_to(owner, [group, owner, name = nsp_name_, op = std::move(op), reply] {
-        auto* adapter = adapter_on(*group, owner, name);
-        bool found = adapter && op(*adapter);
+    group->shards().post_to(owner, [group, owner, name = nsp_name_, apply = std::move(apply), reply] {
+        bool found = apply(adapter_on(*group, owner, name));
         reply.post([found](std::function<void(bool)>& fn) { fn(found); });
     });
 }
 
 void MemoryAdapter::join_socket(const std::string& sid, const std::string& room, std::function<void(bool)> done) {
-    on_owner_of(
-        sid,
-        [sid, room](MemoryAdapter& adapter) {
-            auto socket = adapter.nsp_->socket(sid);
-            if (socket) socket->join(room);
-            return socket != nullptr;
-        },
-        std::move(done));
+    on_owner_of(sid, [room](socketio::Socket& socket) { socket.join(room); }, std::move(done));
 }
 
 void MemoryAdapter::leave_socket(const std::string& sid, const std::string& room, std::function<void(bool)> done) {
-    on_owner_of(
-        sid,
-        [sid, room](MemoryAdapter& adapter) {
-            auto socket = adapter.nsp_->socket(sid);
-            if (socket) socket->leave(room);
-            return socket != nullptr;
-        },
-        std::move(done));
+    on_owner_of(sid, [room](socketio::Socket& socket) { socket.leave(room); }, std::move(done));
 }
 
 void MemoryAdapter::disconnect_socket(const std::string& sid, bool close, std::function<void(bool)> done) {
-    on_owner_of(
-        sid,
-        [sid, close](MemoryAdapter& adapter) {
-            auto socket = adapter.nsp_->socket(sid);
-            if (socket) socket->disconnect(close);
-            return socket != nullptr;
-        },
-        std::move(done));
+    on_owner_of(sid, [close](socketio::Socket& socket) { socket.disconnect(close); }, std::move(done));
 }
 
 void MemoryAdapter::dispatch_server_side(const std::string& event, socketio::Payload args,

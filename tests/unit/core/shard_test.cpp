@@ -25,26 +25,16 @@
 #include <sio/core/home_bound.hpp>
 #include <sio/core/id_generator.hpp>
 
+#include "support/on_shard.hpp"
+
 using sio::core::HomeBound;
 using sio::core::IdGenerator;
 using sio::core::ShardSet;
+using sio::test::get_or_die;
 
 namespace {
 
-constexpr auto wait_limit = std::chrono::seconds(30);
 constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/** Waits for `future`; a loop that never answers is fatal (the posted function may still refer
-    to this test's locals, so the test cannot go on). */
-template <class T>
-T get_or_die(std::future<T>& future, const char* what) {
-    if (future.wait_for(wait_limit) != std::future_status::ready) {
-        std::fprintf(stderr, "shard_test: no answer within %lld s: %s\n",
-                     static_cast<long long>(wait_limit.count()), what);
-        std::abort();
-    }
-    return future.get();
-}
 
 /** What a function posted to a shard saw about the thread it ran on. */
 struct Where {
@@ -75,18 +65,7 @@ struct Running {
     /** Runs `fn()` on `shard`'s loop and returns its result. */
     template <class Fn>
     auto on(std::size_t shard, Fn fn) -> decltype(fn()) {
-        using R = decltype(fn());
-        std::promise<R> done;
-        auto future = done.get_future();
-        set.post_to(shard, [&done, &fn] {
-            if constexpr (std::is_void_v<R>) {
-                fn();
-                done.set_value();
-            } else {
-                done.set_value(fn());
-            }
-        });
-        return get_or_die(future, "posted function");
+        return sio::test::run_on(set, shard, std::move(fn), "posted function");
     }
 
     Where where(std::size_t shard) {
@@ -150,7 +129,7 @@ TEST(ShardSet, RunReturnsAfterStopFromAnotherShard) {
     Running r(3);
     for (std::size_t i = 0; i < 3; ++i) r.where(i);  // all loops up
     r.set.post_to(2, [&r] { r.set.stop(); });
-    ASSERT_EQ(r.run_returned.wait_for(wait_limit), std::future_status::ready) << "run() did not return after stop()";
+    ASSERT_EQ(r.run_returned.wait_for(sio::test::shard_wait_limit), std::future_status::ready) << "run() did not return after stop()";
     r.runner.join();
     EXPECT_FALSE(ShardSet::current().has_value());
 }

@@ -35,6 +35,7 @@
 #include <sio/socketio/server_group.hpp>
 #include <sio/socketio/socket.hpp>
 
+#include "support/on_shard.hpp"
 #include "support/socketio_harness.hpp"
 
 using namespace sio;
@@ -43,22 +44,9 @@ using sio::engineio::CloseReason;
 using sio::test::Connection;
 using sio::test::FakeSession;
 using sio::test::Harness;
+using sio::test::get_or_die;
 
 namespace {
-
-constexpr auto wait_limit = std::chrono::seconds(60);
-
-template <class T>
-T get_or_die(std::future<T>& future, const char* what) {
-    // A loop that never answers: the posted function may still refer to the test's locals,
-    // so going on is not safe.
-    if (future.wait_for(wait_limit) != std::future_status::ready) {
-        std::fprintf(stderr, "shards_test: no answer within %lld s: %s\n",
-                     static_cast<long long>(wait_limit.count()), what);
-        std::abort();
-    }
-    return future.get();
-}
 
 /** One frame a fake session got: its text (binary ones prefixed "bin:") and its object. */
 struct SeenFrame {
@@ -96,18 +84,7 @@ public:
     /** Runs `fn()` on `shard`'s loop; returns its result. */
     template <class Fn>
     auto on(std::size_t shard, Fn fn) -> decltype(fn()) {
-        using R = decltype(fn());
-        std::promise<R> done;
-        auto future = done.get_future();
-        set_.post_to(shard, [&done, &fn] {
-            if constexpr (std::is_void_v<R>) {
-                fn();
-                done.set_value();
-            } else {
-                done.set_value(fn());
-            }
-        });
-        return get_or_die(future, "function posted to a shard");
+        return sio::test::run_on(set_, shard, std::move(fn));
     }
 
     /** Every loop ran what had been posted to it, `rounds` times over (work that posts to
