@@ -107,17 +107,19 @@ void Listener::do_accept() {
 }
 
 void Listener::place(Socket socket, std::string remote_address) {
-    if (targets_.empty()) {
-        std::make_shared<HttpConnection>(std::move(socket), std::move(remote_address), handler_)->start();
+    Executor to = executor_;
+    auto handler = handler_;
+    if (!targets_.empty()) {
+        const auto& target = targets_[next_target_++ % targets_.size()];
+        to = target.executor;
+        handler = target.handler;
+    }
+    if (to == executor_) {
+        std::make_shared<HttpConnection>(std::move(socket), std::move(remote_address), std::move(handler))->start();
         return;
     }
-    const auto& target = targets_[next_target_++ % targets_.size()];
-    if (target.executor == executor_) {
-        std::make_shared<HttpConnection>(std::move(socket), std::move(remote_address), target.handler)->start();
-        return;
-    }
-    transfer_socket(std::move(socket), target.executor,
-                    [remote_address = std::move(remote_address), handler = target.handler](Socket arrived) mutable {
+    transfer_socket(std::move(socket), to,
+                    [remote_address = std::move(remote_address), handler = std::move(handler)](Socket arrived) mutable {
                         std::make_shared<HttpConnection>(std::move(arrived), std::move(remote_address), std::move(handler))
                             ->start();
                     });

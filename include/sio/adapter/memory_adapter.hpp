@@ -147,8 +147,10 @@ private:
         `done(whether it was)` back here. */
     void on_owner_of(const std::string& sid, std::function<void(socketio::Socket&)> op, std::function<void(bool)> done);
     std::size_t shard_count() const noexcept;
-    /** This shard's targets of `broadcast`; its frames, or `packet` encoded when it has none. */
-    void deliver_targets(const socketio::Packet& packet, const SharedBroadcast& broadcast);
+    /** Sends to this shard's targets of `opts`: `frames`, or `to_encode` encoded (once, only
+        if there is a target) when it is not null. */
+    void deliver_targets(const socketio::Packet* to_encode, const std::vector<core::SharedFrame>& frames,
+                         const socketio::BroadcastOptions& opts);
 
     socketio::Namespace* nsp_;
     std::string nsp_name_;

@@ -69,8 +69,6 @@ void MemoryAdapter::for_each_peer_or_none(std::function<void(MemoryAdapter*)> fn
     }
 }
 
-
-
 MemoryAdapter::~MemoryAdapter() = default;
 
 // ---- room index --------------------------------------------------------------------------
@@ -220,24 +218,23 @@ void MemoryAdapter::broadcast(const Packet& packet, const BroadcastOptions& opts
         out = &copy;
     }
     if (shard_count() == 1) {
-        SharedBroadcast here{{}, opts, std::nullopt, {}};
-        // Encoded only when there is a target (deliver checks before encoding).
-        deliver_targets(*out, here);
+        // Encoded only when there is a target.
+        deliver_targets(out, {}, opts);
         return;
     }
     auto shared = std::make_shared<const SharedBroadcast>(
         SharedBroadcast{encode_frames(*out), opts, logged ? std::optional<Packet>(*out) : std::nullopt, offset});
     for_each_peer([shared](MemoryAdapter& peer) { peer.deliver(*shared); });
-    deliver_targets(*out, *shared);
+    deliver_targets(nullptr, shared->frames, opts);
 }
 
 void MemoryAdapter::deliver(const SharedBroadcast& broadcast) {
     if (sessions_ && broadcast.logged) sessions_->append(*broadcast.logged, broadcast.offset, broadcast.opts);
-    deliver_targets(broadcast.logged ? *broadcast.logged : Packet{}, broadcast);
+    deliver_targets(nullptr, broadcast.frames, broadcast.opts);
 }
 
-void MemoryAdapter::deliver_targets(const Packet& packet, const SharedBroadcast& broadcast) {
-    const auto& opts = broadcast.opts;
+void MemoryAdapter::deliver_targets(const Packet* to_encode, const std::vector<core::SharedFrame>& frames,
+                                    const BroadcastOptions& opts) {
     // Raw pointers, no id copies: sending never removes a socket synchronously (a session
     // that fails reports its close on a later loop turn).
     std::vector<socketio::Socket*> targets;
@@ -251,8 +248,9 @@ void MemoryAdapter::deliver_targets(const Packet& packet, const SharedBroadcast&
     // Frames made by the emitting shard are shared; on one shard they are made here, only
     // once there is someone to send them to.
     std::vector<core::SharedFrame> encoded;
-    const auto& frames = broadcast.frames.empty() ? (encoded = encode_frames(packet)) : broadcast.frames;
-    for (auto* socket : targets) socket->send_frames(frames, opts.flags.is_volatile);
+    if (to_encode) encoded = encode_frames(*to_encode);
+    const auto& sent = to_encode ? encoded : frames;
+    for (auto* socket : targets) socket->send_frames(sent, opts.flags.is_volatile);
 }
 
 void MemoryAdapter::broadcast_with_ack(const Packet& packet, const BroadcastOptions& opts,
