@@ -21,8 +21,6 @@ public:
     App(socketio::Server& io, std::string instance_id, std::shared_ptr<DisconnectLog> disconnects);
 
     const std::string& instance_id() const noexcept { return instance_id_; }
-    /** Reasons recorded for disconnected sockets, per (namespace, socket id). */
-    const std::shared_ptr<DisconnectLog>& disconnects() const noexcept { return disconnects_; }
 
 private:
     void install(socketio::Namespace& nsp);

@@ -117,8 +117,7 @@ int main(int argc, char** argv) {
     auto log = core::logger("server");
 
     auto opts = server_options(cfg);
-    std::size_t threads = cfg.threads;
-    core::ShardSet shards(threads);
+    core::ShardSet shards(cfg.threads);
 
     // Cluster mode: one Redis connection pair for the process, one adapter per namespace. The
     // classic Redis adapter cannot persist sessions, so recovery is off there (and /info says so).
@@ -149,7 +148,7 @@ int main(int argc, char** argv) {
             }
             log->info("instance {} ({}, {} event loop{}, connection state recovery {})", cfg.instance_id,
                       cluster ? fmt::format("cluster over {}", cfg.redis->display()) : std::string("standalone"),
-                      threads, threads == 1 ? "" : "s", opts.connection_state_recovery ? "on" : "off");
+                      cfg.threads, cfg.threads == 1 ? "" : "s", opts.connection_state_recovery ? "on" : "off");
             // The readiness line tools wait for: logged at info, or printed on stdout when
             // LOG_LEVEL hides info messages.
             std::string listening = cfg.unix_path.empty()
