@@ -180,8 +180,7 @@ App::App(socketio::Server& io, std::string instance_id, std::shared_ptr<Disconne
 void App::install(socketio::Namespace& nsp) {
     auto log = core::logger("app");
 
-    nsp.on_connection([instance = instance_id_, disconnects = disconnects_, nsp_name = nsp.name(),
-                       log](const SocketPtr& socket) {
+    nsp.on_connection([instance = instance_id_, nsp_name = nsp.name(), log](const SocketPtr& socket) {
         const auto& auth = socket->auth();
         if (!socket->recovered()) {  // a recovered socket keeps its data
             json::value user = nullptr;
@@ -190,12 +189,16 @@ void App::install(socketio::Namespace& nsp) {
             }
             socket->data() = json::object{{"instance", instance}, {"user", std::move(user)}};
         }
-        socket->on_disconnect([disconnects, nsp_name, log](socketio::Socket& s, socketio::DisconnectReason why) {
-            log->debug("nsp={} id={} disconnected: {}", nsp_name, s.id(), socketio::to_string(why));
-            disconnects->record(nsp_name, s.id(), socketio::to_string(why));
-        });
         log->debug("nsp={} id={} connected{}", nsp_name, socket->id(), socket->recovered() ? " (recovered)" : "");
         socket->emit("auth", one(json::value(auth)));
+    });
+
+    // One handler for every socket of the namespace (a closure per socket would cost each
+    // connection a heap block).
+    nsp.on_disconnect([disconnects = disconnects_, nsp_name = nsp.name(), log](socketio::Socket& s,
+                                                                            socketio::DisconnectReason why) {
+        log->debug("nsp={} id={} disconnected: {}", nsp_name, s.id(), socketio::to_string(why));
+        disconnects->record(nsp_name, s.id(), socketio::to_string(why));
     });
 
     nsp.on("message", on_message);

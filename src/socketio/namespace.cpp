@@ -182,6 +182,12 @@ void Namespace::dispatch_event(const std::shared_ptr<Socket>& socket, std::strin
     handler(socket, std::move(args), std::move(ack));
 }
 
+void Namespace::dispatch_disconnect(Socket& socket, DisconnectReason reason) {
+    // Copied: a handler may add another one.
+    auto handlers = disconnect_handlers_;
+    for (const auto& handler : handlers) handler(socket, reason);
+}
+
 void Namespace::dispatch_server_side(const std::string& event, Payload args,
                                      std::function<void(boost::json::value)> ack) {
     auto it = server_side_handlers_.find(event);

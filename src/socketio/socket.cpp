@@ -266,6 +266,7 @@ void Socket::on_close(DisconnectReason reason) {
     closed_ = true;
     auto self = shared_from_this();  // the namespace and the client may hold the last references
 
+    const bool was_connected = connected_;
     Adapter& adapter = nsp_->adapter();
     if (connected_ && nsp_->server().options().connection_state_recovery && is_recoverable(reason))
         adapter.persist_session(PersistedSession{id_, pid_, adapter.socket_rooms(id_), data_});
@@ -276,6 +277,7 @@ void Socket::on_close(DisconnectReason reason) {
     connected_ = false;
     acks_.reset();  // broadcast acks are forgotten; emit_with_ack timers still fire
     if (auto fn = std::move(on_disconnect_)) fn(*this, reason);
+    if (was_connected) nsp_->dispatch_disconnect(*this, reason);
 }
 
 void Socket::detach() noexcept {

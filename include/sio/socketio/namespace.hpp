@@ -40,6 +40,8 @@ using EventHandler = std::function<void(const std::shared_ptr<Socket>&, Payload 
 /** Handles a serverSideEmit from another instance; `ack` is empty unless one was requested, and
     takes one value. */
 using ServerSideHandler = std::function<void(Payload args, std::function<void(boost::json::value)> ack)>;
+/** Runs when a connected socket of the namespace disconnects (after its own on_disconnect). */
+using DisconnectHandler = std::function<void(Socket&, DisconnectReason)>;
 
 class Namespace {
 public:
@@ -60,6 +62,9 @@ public:
     void on(std::string event, EventHandler fn);
     /** Handler for serverSideEmit(event) from other instances. */
     void on_server_side(std::string event, ServerSideHandler fn);
+    /** Runs for every connected socket of this namespace that disconnects: one handler for all
+        sockets, where Socket::on_disconnect keeps a closure per socket. */
+    void on_disconnect(DisconnectHandler fn) { disconnect_handlers_.push_back(std::move(fn)); }
 
     BroadcastOperator to(std::string room) { return BroadcastOperator(*this).to(std::move(room)); }
     BroadcastOperator to(const std::vector<std::string>& rooms) { return BroadcastOperator(*this).to(rooms); }
@@ -96,6 +101,8 @@ public:
     void dispatch_event(const std::shared_ptr<Socket>& socket, std::string_view event, Payload args, Ack ack);
     /** Dispatches a serverSideEmit from another instance (adapter). */
     void dispatch_server_side(const std::string& event, Payload args, std::function<void(boost::json::value)> ack);
+    /** Runs the on_disconnect handlers for `socket`. */
+    void dispatch_disconnect(Socket& socket, DisconnectReason reason);
     /** Next ack id for an outgoing packet (per namespace, shared with broadcasts). */
     std::uint64_t next_ack_id() noexcept { return next_ack_id_++; }
 
@@ -113,6 +120,7 @@ private:
     std::vector<ConnectionHandler> connection_handlers_;
     std::unordered_map<std::string, EventHandler> event_handlers_;
     std::unordered_map<std::string, ServerSideHandler> server_side_handlers_;
+    std::vector<DisconnectHandler> disconnect_handlers_;
     std::unordered_map<std::string_view, std::shared_ptr<Socket>> sockets_;  // key: view of the socket's id
     std::uint64_t next_ack_id_ = 0;
 };

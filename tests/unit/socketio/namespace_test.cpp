@@ -67,6 +67,33 @@ TEST(Namespace, ConnectionHandlerMayDisconnect) {
     EXPECT_TRUE(h.server.of("/").sockets().empty());
 }
 
+TEST(Namespace, DisconnectHandlerRunsForEveryConnectedSocketOfItsNamespaceOnly) {
+    Harness h;
+    h.server.of("/a");
+    std::vector<std::string> seen;
+    h.server.of("/a").on_disconnect([&](Socket& socket, DisconnectReason why) {
+        seen.push_back(socket.id() + " " + std::string(to_string(why)));
+    });
+    // Refused by a middleware: never connected, so no disconnect.
+    h.server.of("/a").use([](Socket& socket, auto next) {
+        if (socket.auth().contains("refuse")) return next(ConnectError{"no", nullptr});
+        next(std::nullopt);
+    });
+    auto c1 = h.open();
+    auto sid1 = h.join(c1, "/a");
+    h.join(c1, "/");  // a socket of another namespace on the same connection
+    auto c2 = h.open();
+    auto sid2 = h.join(c2, "/a");
+    auto c3 = h.open();
+    h.join(c3, "/a", R"({"refuse":true})");
+    c1.recv("1/a,");  // the client leaves /a
+    c2.engine_close(engineio::CloseReason::transport_close);
+    c3.engine_close(engineio::CloseReason::transport_close);
+    EXPECT_EQ(seen, (std::vector<std::string>{sid1 + " client namespace disconnect", sid2 + " transport close"}));
+    c1.engine_close(engineio::CloseReason::transport_close);  // "/" has no handler
+    EXPECT_EQ(seen.size(), 2u);
+}
+
 TEST(Namespace, ServerSideHandlerDispatch) {
     Harness h;
     boost::json::value got;
