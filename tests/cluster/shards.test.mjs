@@ -13,17 +13,15 @@
 // tells the loop (base64url index % THREADS). The REST calls and the clients' WebSocket upgrades
 // then go through that same connection (checked by its local port / by the engineId of whoami).
 import { test, describe, before, after, afterEach } from "node:test";
-import http from "node:http";
 import crypto from "node:crypto";
 import assert from "node:assert/strict";
 import { Emitter } from "@socket.io/redis-emitter";
-import { eioUrl, decodePayload, parseOpen, connectClient, ack, ack1, once, waitUntil, closeAll } from "../interop/lib/util.mjs";
+import { connectClient, ack, ack1, once, waitUntil, closeAll } from "../interop/lib/util.mjs";
 import { startInstance, waitServerCount, record, whoami, isNodeReferenceCommand } from "./lib/cluster.mjs";
 import { startRedis } from "./lib/redis.mjs";
+import { THREADS, shardOf, openConnection, connectionOn } from "../interop/lib/loops.mjs";
 
-const THREADS = 2;
 const ENV = { THREADS: String(THREADS) };
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const LOOPS = [0, 1];
 const other = (loop) => (loop + 1) % THREADS;
 const WAIT = 15000; // generous: the machine may be busy
@@ -32,116 +30,9 @@ const byId = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 const sorted = (list) => [...list].sort(byId);
 const asBuf = (v) => (Buffer.isBuffer(v) ? v : v instanceof ArrayBuffer ? Buffer.from(v) : ArrayBuffer.isView(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : null);
 
-/** The loop that made `id` (its first character's base64url index modulo THREADS). */
-function shardOf(id) {
-  assert.equal(typeof id, "string", `id ${JSON.stringify(id)}`);
-  const i = ALPHABET.indexOf(id[0]);
-  assert.ok(i >= 0, `id ${JSON.stringify(id)} does not start with a base64url character`);
-  return i % THREADS;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Connections pinned to a loop (technique of tests/interop/shards.test.mjs)
-
-/** A keep-alive agent that owns exactly one TCP connection; a second one is an error. */
-class PinnedAgent extends http.Agent {
-  constructor() {
-    super({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
-    this.made = 0;
-  }
-  createConnection(options, cb) {
-    if (this.made++ > 0) {
-      cb(new Error("the pinned TCP connection was closed; the agent would have opened another one"));
-      return undefined;
-    }
-    return super.createConnection(options, cb);
-  }
-}
-
-/** One HTTP request through `agent`; resolves {status, text, port (local port of the connection)}. */
-function httpVia(agent, url, { method = "GET", headers = {}, body, timeout = 30000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent }, (res) => {
-      const port = res.socket?.localPort;
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString("utf8"), port }));
-      res.on("error", reject);
-    });
-    req.setTimeout(timeout, () => req.destroy(new Error(`HTTP ${method} ${url} timed out after ${timeout} ms`)));
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
-/**
- * Opens a new TCP connection to `inst` and tells which loop accepted it: an Engine.IO handshake
- * (GET /socket.io/?EIO=4&transport=polling, no sid) on it names the loop by its sid; the probe
- * session is closed right away (close packet on the same connection).
- */
-async function openConnection(inst) {
-  const agent = new PinnedAgent();
-  const probe = async () => {
-    const hs = await httpVia(agent, eioUrl(inst.url));
-    assert.equal(hs.status, 200, `probe handshake on ${inst.id}: ${hs.status} ${hs.text}`);
-    const sid = parseOpen(decodePayload(hs.text)[0]).sid;
-    const closed = await httpVia(agent, eioUrl(inst.url, { sid }), { method: "POST", headers: { "Content-Type": "text/plain;charset=UTF-8" }, body: "1" });
-    assert.equal(closed.port, hs.port, "the pinned connection was not reused");
-    return { sid, port: hs.port };
-  };
-  try {
-    const first = await probe();
-    // A second handshake on the same connection must name the same loop (a loop owns its connections).
-    const second = await probe();
-    assert.equal(second.port, first.port, "the pinned connection was not reused");
-    assert.equal(shardOf(second.sid), shardOf(first.sid), `sids ${first.sid} and ${second.sid} made on one TCP connection name different loops`);
-    const conn = {
-      agent,
-      port: first.port,
-      loop: shardOf(first.sid),
-      async request(url, opts) {
-        const res = await httpVia(agent, url, opts);
-        assert.equal(res.port, conn.port, "the request did not run on the pinned connection");
-        return res;
-      },
-      /** JSON REST call on the pinned connection: {status, body, text}. */
-      async api(method, path, body, { timeout } = {}) {
-        const opts = { method, timeout };
-        if (body !== undefined) {
-          opts.body = JSON.stringify(body);
-          opts.headers = { "Content-Type": "application/json" };
-        }
-        const res = await conn.request(inst.url + path, opts);
-        let json = null;
-        try {
-          json = JSON.parse(res.text);
-        } catch {
-          json = null;
-        }
-        return { status: res.status, body: json, text: res.text };
-      },
-      close() {
-        agent.destroy();
-      },
-    };
-    return conn;
-  } catch (err) {
-    agent.destroy();
-    throw err;
-  }
-}
-
-/** A new keep-alive TCP connection to `inst` accepted by `loop` (others are closed). */
-async function connectionOn(inst, loop) {
-  const seen = [];
-  for (let i = 0; i < 12; i++) {
-    const c = await openConnection(inst);
-    if (c.loop === loop) return c;
-    seen.push(c.loop);
-    c.close();
-  }
-  throw new Error(`${inst.id}: no TCP connection was accepted by loop ${loop} in 12 tries (loops seen: ${seen})`);
-}
+// Connections pinned to a loop (tests/interop/lib/loops.mjs): Socket.IO handshakes probe the
+// loop and are closed at once; generous timeouts for a busy machine.
+const PIN = { path: "/socket.io/", closeProbes: true, timeout: 30000 };
 
 // ---------------------------------------------------------------------------------------------
 
@@ -181,14 +72,14 @@ describe("sharded instances (THREADS=2) in a cluster with a Node reference peer"
 
   /** Keep-alive REST connection to `inst` verified to be served by `loop` (closed after the test). */
   async function restOn(inst, loop) {
-    const c = await connectionOn(inst, loop);
+    const c = await connectionOn(inst, loop, PIN);
     conns.push(c);
     return c;
   }
 
   /** An official websocket client whose connection was accepted by `loop` of `inst` (checked with whoami). */
   async function clientOn(inst, loop, nsp = "/", opts = {}) {
-    const c = await connectionOn(inst, loop);
+    const c = await connectionOn(inst, loop, PIN);
     try {
       const s = await connectClient(inst.url, nsp, { mode: "websocket", agent: c.agent, timeout: WAIT, ...opts });
       clients.push(s);

@@ -10,10 +10,8 @@
 // keep-alive connection. Every cross-loop test therefore knows that its request arrived on a loop
 // that does not own the session, independently of the listener's round-robin order.
 import { test, before, after, describe } from "node:test";
-import http from "node:http";
 import net from "node:net";
 import assert from "node:assert/strict";
-import WebSocket from "ws";
 import { startServer } from "./lib/server.mjs";
 import {
   SEP,
@@ -23,7 +21,6 @@ import {
   parseOpen,
   pollHandshake,
   parseSio,
-  WsClient,
   connectClient,
   ack,
   ack1,
@@ -33,133 +30,17 @@ import {
   withTimeout,
   closeAll,
 } from "./lib/util.mjs";
+import { THREADS, shardOf, openConnection, connectionOn } from "./lib/loops.mjs";
 
-const THREADS = 2;
 const ENV = { THREADS: String(THREADS) };
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const LOOPS = [0, 1];
 const other = (loop) => (loop + 1) % THREADS;
-
-/** The loop that made `id` (its first character's base64url index modulo THREADS). */
-function shardOf(id) {
-  assert.equal(typeof id, "string", `id ${JSON.stringify(id)}`);
-  const i = ALPHABET.indexOf(id[0]);
-  assert.ok(i >= 0, `id ${JSON.stringify(id)} does not start with a base64url character`);
-  return i % THREADS;
-}
 
 const UNKNOWN_SID = '{"code":1,"message":"Session ID unknown"}';
 const BAD_REQUEST = '{"code":3,"message":"Bad request"}';
 
 // ---------------------------------------------------------------------------------------------
 // Connections pinned to a loop
-
-/** A keep-alive agent that owns exactly one TCP connection; a second one is an error. */
-class PinnedAgent extends http.Agent {
-  constructor() {
-    super({ keepAlive: true, maxSockets: 1, maxFreeSockets: 1 });
-    this.made = 0;
-  }
-  createConnection(options, cb) {
-    if (this.made++ > 0) {
-      cb(new Error("the pinned TCP connection was closed; the agent would have opened another one"));
-      return undefined;
-    }
-    return super.createConnection(options, cb);
-  }
-}
-
-/** One HTTP request through `agent`; resolves {status, text, packets, port (local port)}. */
-function httpVia(agent, url, { method = "GET", headers = {}, body, timeout = 15000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent }, (res) => {
-      const port = res.socket?.localPort;
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        resolve({ status: res.statusCode, headers: res.headers, text, port, packets: res.statusCode === 200 ? decodePayload(text) : [] });
-      });
-      res.on("error", reject);
-    });
-    req.setTimeout(timeout, () => req.destroy(new Error(`HTTP ${method} ${url} timed out after ${timeout} ms`)));
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
-/**
- * Opens a new TCP connection and tells which loop accepted it (from the sid of an /engine.io/
- * handshake made on it). Requests made with conn.request()/conn.api()/conn.ws() reuse that
- * connection (checked by its local port).
- */
-async function openConnection(srv) {
-  const agent = new PinnedAgent();
-  const hs = await httpVia(agent, eioUrl(srv.url, { path: "/engine.io/" }));
-  assert.equal(hs.status, 200, `probe handshake: ${hs.status} ${hs.text}`);
-  const probeSid = parseOpen(hs.packets[0]).sid;
-  // A second handshake on the same connection is served by the same loop: its sid must name it
-  // too (with a single loop, the first characters would be random and this fails half the time).
-  const hs2 = await httpVia(agent, eioUrl(srv.url, { path: "/engine.io/" }));
-  assert.equal(hs2.port, hs.port, "the pinned connection was not reused");
-  const probeSid2 = parseOpen(hs2.packets[0]).sid;
-  assert.equal(shardOf(probeSid2), shardOf(probeSid), `sids ${probeSid} and ${probeSid2} made on one TCP connection name different loops`);
-  const conn = {
-    agent,
-    port: hs.port,
-    loop: shardOf(probeSid),
-    probeSid,
-    async request(url, opts) {
-      const res = await httpVia(agent, url, opts);
-      assert.equal(res.port, conn.port, "the request did not run on the pinned connection");
-      return res;
-    },
-    async api(method, path, body) {
-      const opts = { method };
-      if (body !== undefined) {
-        opts.body = JSON.stringify(body);
-        opts.headers = { "Content-Type": "application/json" };
-      }
-      const res = await conn.request(srv.url + path, opts);
-      let json = null;
-      try {
-        json = JSON.parse(res.text);
-      } catch {
-        json = null;
-      }
-      return { status: res.status, body: json, text: res.text };
-    },
-    /** A raw WebSocket (WsClient) opened on this connection. */
-    ws(url) {
-      return new Promise((resolve, reject) => {
-        const ws = new WebSocket(url, { agent, maxPayload: 100 * 1024 * 1024 });
-        const client = new WsClient(ws, false);
-        ws.once("open", () => {
-          if (ws._socket.localPort === conn.port) resolve(client);
-          else reject(new Error("the websocket did not use the pinned connection"));
-        });
-        ws.once("error", reject);
-        ws.once("unexpected-response", (req, res) => reject(Object.assign(new Error(`unexpected response ${res.statusCode}`), { status: res.statusCode })));
-      });
-    },
-    close() {
-      agent.destroy();
-    },
-  };
-  return conn;
-}
-
-/** A new TCP connection accepted by `loop` (connections landing elsewhere are closed). */
-async function connectionOn(srv, loop) {
-  const seen = [];
-  for (let i = 0; i < 12; i++) {
-    const c = await openConnection(srv);
-    if (c.loop === loop) return c;
-    seen.push(c.loop);
-    c.close();
-  }
-  throw new Error(`no TCP connection was accepted by loop ${loop} in 12 tries (loops seen: ${seen})`);
-}
 
 /** REST call on a fresh connection accepted by `loop`. */
 async function apiOn(srv, loop, method, path, body) {
