@@ -63,15 +63,18 @@ std::string SessionStore::record(Packet& packet, const BroadcastOptions& opts) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wall_().time_since_epoch()).count();
     std::string offset = offsets_.next(static_cast<std::int64_t>(ms)) + offset_suffix_;
     packet.data.as_array().emplace_back(offset);
-    std::uint64_t seq = next_seq_++;
-    seq_by_offset_.emplace(offset, seq);
-    log_.push_back(StoredPacket{seq, offset, opts.rooms, opts.except, packet, now});
+    keep(packet, offset, opts, now);
     return offset;
 }
 
 void SessionStore::append(const Packet& packet, const std::string& offset, const BroadcastOptions& opts) {
     auto now = steady_();
     purge(now);
+    keep(packet, offset, opts, now);
+}
+
+void SessionStore::keep(const Packet& packet, const std::string& offset, const BroadcastOptions& opts,
+                        std::chrono::steady_clock::time_point now) {
     std::uint64_t seq = next_seq_++;
     seq_by_offset_.emplace(offset, seq);
     log_.push_back(StoredPacket{seq, offset, opts.rooms, opts.except, packet, now});

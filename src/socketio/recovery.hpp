@@ -75,6 +75,9 @@ public:
 
 private:
     void purge(std::chrono::steady_clock::time_point now);
+    /** Logs `packet` (its offset already its last element) as emitted at `now`. */
+    void keep(const Packet& packet, const std::string& offset, const BroadcastOptions& opts,
+              std::chrono::steady_clock::time_point now);
 
     struct StoredPacket {
         std::uint64_t seq;
