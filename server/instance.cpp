@@ -35,11 +35,10 @@ Instance::Instance(core::ShardSet& shards, socketio::ServerOptions options, Rest
         auto opts = options;
         opts.group = group_;
         opts.shard = shard;
-        opts.engine.shard = shard;
-        opts.engine.shard_count = shards_.size();
         loop->io = std::make_unique<socketio::Server>(ex, opts);
         loop->app = std::make_unique<App>(*loop->io, rest.instance_id, disconnects_);
-        loop->echo = make_echo_engine(ex, opts.engine);
+        // The Socket.IO server's engine options, with this loop's shard fields filled in.
+        loop->echo = make_echo_engine(ex, loop->io->options().engine);
         loop->rest = std::make_unique<RestApi>(*loop->io, rest, disconnects_);
         loop->handler = make_handler(*loop->io, *loop->echo, *loop->rest);
         loop->drain_timer = std::make_unique<boost::asio::steady_timer>(ex);
