@@ -30,8 +30,9 @@ Client::Client(Server& server, engineio::Session& session)
     server.register_client(this);
     if (server.options().connect_timeout.count() > 0) {
         connect_timer_ = std::make_unique<boost::asio::steady_timer>(server.executor(), server.options().connect_timeout);
-        connect_timer_->async_wait([this, life = std::weak_ptr<int>(life_)](boost::system::error_code ec) {
-            if (ec || life.expired()) return;
+        connect_timer_token_ = std::make_shared<int>(0);
+        connect_timer_->async_wait([this, token = std::weak_ptr<int>(connect_timer_token_)](boost::system::error_code ec) {
+            if (ec || token.expired()) return;
             if (sockets_.empty()) {
                 log()->debug("sid={} joined no namespace within connect_timeout", session_->id());
                 close(engineio::CloseReason::forced_close);
@@ -44,7 +45,7 @@ Client::~Client() {
     // on_close normally ran already; if not, nobody will tell the sockets any more.
     if (server_) {
         auto sockets = sockets_;
-        for (const auto& [nsp, socket] : sockets) socket->on_close(DisconnectReason::transport_close);
+        for (const auto& socket : sockets) socket->on_close(DisconnectReason::transport_close);
         server_->unregister_client(this);
     }
     for (const auto& socket : pending_) socket->detach();
@@ -70,15 +71,15 @@ void Client::on_decoded(Packet packet) {
     if (packet.type == PacketType::connect) {
         bool pending = std::any_of(pending_.begin(), pending_.end(),
                                    [&](const auto& s) { return s->nsp().name() == packet.nsp; });
-        if (sockets_.contains(packet.nsp) || pending) return on_protocol_error("CONNECT for a joined namespace");
+        if (has_namespace(packet.nsp) || pending) return on_protocol_error("CONNECT for a joined namespace");
         boost::json::object auth;
         if (auto* o = packet.data.if_object()) auth = std::move(*o);
         return connect(packet.nsp, std::move(auth));
     }
-    auto it = sockets_.find(packet.nsp);
-    if (it == sockets_.end()) return on_protocol_error("packet for a namespace not joined");
+    const auto* found = find_socket(packet.nsp);
+    if (!found) return on_protocol_error("packet for a namespace not joined");
     if (packet.type == PacketType::connect_error) return on_protocol_error("CONNECT_ERROR from the client");
-    auto socket = it->second;  // keeps it alive while its handlers run
+    auto socket = *found;  // keeps it alive while its handlers run
     socket->on_packet(std::move(packet));
 }
 
@@ -104,10 +105,12 @@ void Client::on_close(engineio::CloseReason reason) {
     stop_connect_timer();
     for (const auto& socket : pending_) socket->detach();  // their middleware results are dropped
     pending_.clear();
+    release_if_empty(pending_);
     const DisconnectReason why = from_engine(reason);
     auto sockets = sockets_;  // each close removes itself from sockets_
-    for (const auto& [nsp, socket] : sockets) socket->on_close(why);
+    for (const auto& socket : sockets) socket->on_close(why);
     sockets_.clear();
+    release_if_empty(sockets_);
 }
 
 // ---- outgoing --------------------------------------------------------------------------------
@@ -128,26 +131,45 @@ void Client::add_pending(const std::shared_ptr<Socket>& socket) { pending_.push_
 void Client::remove_pending(const Socket& socket) noexcept {
     auto it = std::find_if(pending_.begin(), pending_.end(), [&](const auto& s) { return s.get() == &socket; });
     if (it != pending_.end()) pending_.erase(it);
+    release_if_empty(pending_);
+}
+
+void Client::release_if_empty(std::vector<std::shared_ptr<Socket>>& sockets) noexcept {
+    if (sockets.empty()) std::vector<std::shared_ptr<Socket>>().swap(sockets);
+}
+
+const std::shared_ptr<Socket>* Client::find_socket(std::string_view nsp) const noexcept {
+    for (const auto& socket : sockets_) {
+        if (socket->nsp().name() == nsp) return &socket;
+    }
+    return nullptr;
 }
 
 void Client::stop_connect_timer() noexcept {
     // Destroyed, not only cancelled: a connected client keeps no timer.
     connect_timer_.reset();
+    connect_timer_token_.reset();
 }
 
 void Client::add_socket(const std::shared_ptr<Socket>& socket) {
-    sockets_.insert_or_assign(socket->nsp().name(), socket);
+    auto same_namespace = [&](const auto& s) { return &s->nsp() == &socket->nsp(); };
+    if (auto it = std::find_if(sockets_.begin(), sockets_.end(), same_namespace); it != sockets_.end()) {
+        *it = socket;
+    } else {
+        sockets_.push_back(socket);
+    }
     stop_connect_timer();  // once a namespace is joined the timeout never applies again
 }
 
-void Client::remove_socket(const std::string& nsp, const Socket& socket) noexcept {
-    auto it = sockets_.find(nsp);
-    if (it != sockets_.end() && it->second.get() == &socket) sockets_.erase(it);
+void Client::remove_socket(const Socket& socket) noexcept {
+    auto it = std::find_if(sockets_.begin(), sockets_.end(), [&](const auto& s) { return s.get() == &socket; });
+    if (it != sockets_.end()) sockets_.erase(it);
+    release_if_empty(sockets_);
 }
 
 void Client::disconnect_all() {
     auto sockets = sockets_;
-    for (const auto& [nsp, socket] : sockets) socket->disconnect(false);
+    for (const auto& socket : sockets) socket->disconnect(false);
     close(engineio::CloseReason::forced_close);
 }
 
@@ -161,7 +183,7 @@ void Client::detach() noexcept {
     server_ = nullptr;
     closing_ = true;
     stop_connect_timer();
-    for (const auto& [nsp, socket] : sockets_) socket->detach();
+    for (const auto& socket : sockets_) socket->detach();
     for (const auto& socket : pending_) socket->detach();
     sockets_.clear();
     pending_.clear();

@@ -4,7 +4,6 @@
 // CONNECTs, enforces connect_timeout and turns any protocol violation into closing the whole
 // session with `forced close`. Owned by the session; every call on the server's event loop.
 
-#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -54,9 +53,9 @@ public:
     /** The namespace connection succeeded: the socket now receives that namespace's packets
         (and the connect timer is stopped for good). */
     void add_socket(const std::shared_ptr<Socket>& socket);
-    /** Socket close path: forget the socket of namespace `nsp`. */
-    void remove_socket(const std::string& nsp, const Socket& socket) noexcept;
-    bool has_namespace(const std::string& nsp) const noexcept { return sockets_.contains(nsp); }
+    /** Socket close path: forget `socket`. */
+    void remove_socket(const Socket& socket) noexcept;
+    bool has_namespace(std::string_view nsp) const noexcept { return find_socket(nsp) != nullptr; }
 
     /** socket.disconnect(true): DISCONNECT to every namespace (reason `server namespace
         disconnect`), then close the session (`forced close`). */
@@ -71,15 +70,22 @@ private:
     void connect(const std::string& nsp, boost::json::object auth);
     void on_protocol_error(std::string_view why);
     void stop_connect_timer() noexcept;
+    const std::shared_ptr<Socket>* find_socket(std::string_view nsp) const noexcept;
+    /** Drops the allocation of an emptied vector (a held connection keeps none). */
+    static void release_if_empty(std::vector<std::shared_ptr<Socket>>& sockets) noexcept;
 
     Server* server_;  // null once detached
     engineio::Session* session_;
     Decoder decoder_;
     std::unique_ptr<boost::asio::steady_timer> connect_timer_;  // until the first CONNECT succeeds
-    std::map<std::string, std::shared_ptr<Socket>> sockets_;  // by namespace
-    std::vector<std::shared_ptr<Socket>> pending_;             // middlewares running
-    bool closing_ = false;                                    // close() asked, or on_close ran
-    std::shared_ptr<int> life_ = std::make_shared<int>(0);    // weak in timer handlers
+    // Weak in the connect timer's handler: expired once the timer is stopped or the client is
+    // gone (a handler already queued then does nothing). Allocated only with the timer.
+    std::shared_ptr<int> connect_timer_token_;
+    // One per joined namespace, usually one or two: a vector, not a map (whose node cost a
+    // held connection 80 bytes).
+    std::vector<std::shared_ptr<Socket>> sockets_;
+    std::vector<std::shared_ptr<Socket>> pending_;  // middlewares running
+    bool closing_ = false;                          // close() asked, or on_close ran
 };
 
 }  // namespace sio::socketio

@@ -7,6 +7,7 @@
 
 #include <ctime>
 #include <unordered_map>
+#include <utility>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/array.hpp>
@@ -99,6 +100,25 @@ boost::json::value Socket::handshake_json() const {
     out.emplace("query", query_json(handshake_->query));
     out.emplace("auth", auth_);
     return out;
+}
+
+const boost::json::value& Socket::data() const noexcept {
+    static const boost::json::value null_data;
+    return data_ ? *data_ : null_data;
+}
+
+boost::json::value& Socket::data() {
+    if (!data_ || data_shared_) {
+        data_ = std::make_shared<boost::json::value>(std::as_const(*this).data());
+        data_shared_ = false;
+    }
+    return *data_;
+}
+
+void Socket::share_data(std::shared_ptr<const boost::json::value> data) noexcept {
+    // Never written through: data() copies it first while data_shared_ is set.
+    data_ = std::const_pointer_cast<boost::json::value>(std::move(data));
+    data_shared_ = true;
 }
 
 std::vector<std::string> Socket::rooms() const { return nsp_->adapter().socket_rooms(id_); }
@@ -269,10 +289,10 @@ void Socket::on_close(DisconnectReason reason) {
     const bool was_connected = connected_;
     Adapter& adapter = nsp_->adapter();
     if (connected_ && nsp_->server().options().connection_state_recovery && is_recoverable(reason))
-        adapter.persist_session(PersistedSession{id_, pid_, adapter.socket_rooms(id_), data_});
+        adapter.persist_session(PersistedSession{id_, pid_, adapter.socket_rooms(id_), std::as_const(*this).data()});
     adapter.del_all(id_);
     nsp_->remove(id_);
-    if (client_) client_->remove_socket(nsp_->name(), *this);
+    if (client_) client_->remove_socket(*this);
     client_ = nullptr;
     connected_ = false;
     acks_.reset();  // broadcast acks are forgotten; emit_with_ack timers still fire

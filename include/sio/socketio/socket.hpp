@@ -82,9 +82,15 @@ public:
         url, query, auth), for fetchSockets. */
     boost::json::value handshake_json() const;
 
-    /** Application data (socket.data), kept across recovery and shown by fetchSockets. */
-    boost::json::value& data() noexcept { return data_; }
-    const boost::json::value& data() const noexcept { return data_; }
+    /** Application data (socket.data), kept across recovery and shown by fetchSockets.
+        Read through the const overload: the mutable one first copies a value given by
+        share_data() (copy-on-write) so that the write stays this socket's. */
+    const boost::json::value& data() const noexcept;
+    boost::json::value& data();
+    /** Makes `data` this socket's data without a copy. For the many sockets whose data is the
+        same value (sio-server's anonymous `{"instance", "user": null}`): one object for all of
+        them instead of ~150 bytes each. `data` is never written through. */
+    void share_data(std::shared_ptr<const boost::json::value> data) noexcept;
 
     /** Rooms of this socket, sorted, including its own id. */
     std::vector<std::string> rooms() const;
@@ -149,7 +155,8 @@ private:
     boost::json::object auth_;
     std::shared_ptr<const engineio::Handshake> handshake_;  // the session's, shared
     std::chrono::system_clock::time_point created_at_;  // handshake `time` and `issued`
-    boost::json::value data_;
+    std::shared_ptr<boost::json::value> data_;  // null: JSON null
+    bool data_shared_ = false;                  // data_ came from share_data(): copy before writing
     bool connected_ = false;
     bool closed_ = false;
     bool recovered_ = false;

@@ -7,6 +7,7 @@
 #include <sio/adapter/memory_adapter.hpp>
 
 #include <algorithm>
+#include <utility>
 
 #include <sio/core/home_bound.hpp>
 #include <sio/core/id_generator.hpp>
@@ -306,7 +307,7 @@ std::size_t MemoryAdapter::local_broadcast_with_ack(const Packet& packet, const 
 std::vector<socketio::SocketInfo> MemoryAdapter::local_socket_infos(const BroadcastOptions& opts) const {
     std::vector<socketio::SocketInfo> infos;
     for (const auto& socket : local_sockets(opts))
-        infos.push_back(socketio::SocketInfo{socket->id(), socket->handshake_json(), socket->rooms(), socket->data()});
+        infos.push_back(socketio::SocketInfo{socket->id(), socket->handshake_json(), socket->rooms(), std::as_const(*socket).data()});
     return infos;
 }
 

@@ -11,7 +11,7 @@ bool RoomIndex::add(const std::string& sid, const std::string& room) {
         return !std::exchange(entry.in_own_room, true);
     }
     if (!rooms_[room].insert(sid).second) return false;
-    sids_[sid].rooms.insert(room);
+    sids_[sid].other_rooms().insert(room);
     return true;
 }
 
@@ -20,15 +20,21 @@ bool RoomIndex::del(const std::string& sid, const std::string& room) {
     if (room == sid) {
         if (s == sids_.end() || !s->second.in_own_room) return false;
         s->second.in_own_room = false;
-        if (s->second.rooms.empty()) sids_.erase(s);
+        if (!s->second.has_other_rooms()) sids_.erase(s);
         return true;
     }
     auto r = rooms_.find(room);
     if (r == rooms_.end() || r->second.erase(sid) == 0) return false;
     if (r->second.empty()) rooms_.erase(r);
     if (s != sids_.end()) {
-        s->second.rooms.erase(room);
-        if (s->second.rooms.empty() && !s->second.in_own_room) sids_.erase(s);
+        if (s->second.rooms) s->second.rooms->erase(room);
+        if (!s->second.has_other_rooms()) {
+            if (s->second.in_own_room) {
+                s->second.rooms.reset();
+            } else {
+                sids_.erase(s);
+            }
+        }
     }
     return true;
 }
@@ -37,9 +43,11 @@ std::vector<std::string> RoomIndex::del_all(const std::string& sid) {
     std::vector<std::string> left;
     auto s = sids_.find(sid);
     if (s == sids_.end()) return left;
-    left.reserve(s->second.rooms.size() + 1);
+    const Members none;
+    const Members& rooms = s->second.rooms ? *s->second.rooms : none;
+    left.reserve(rooms.size() + 1);
     if (s->second.in_own_room) left.push_back(sid);
-    for (const auto& room : s->second.rooms) {
+    for (const auto& room : rooms) {
         if (auto r = rooms_.find(room); r != rooms_.end()) {
             r->second.erase(sid);
             if (r->second.empty()) rooms_.erase(r);
@@ -53,7 +61,7 @@ std::vector<std::string> RoomIndex::del_all(const std::string& sid) {
 std::vector<std::string> RoomIndex::rooms_of(const std::string& sid) const {
     std::vector<std::string> out;
     if (auto s = sids_.find(sid); s != sids_.end()) {
-        out.assign(s->second.rooms.begin(), s->second.rooms.end());
+        if (s->second.rooms) out.assign(s->second.rooms->begin(), s->second.rooms->end());
         if (s->second.in_own_room) out.push_back(sid);
         std::sort(out.begin(), out.end());
     }

@@ -4,6 +4,7 @@
 #include <sio/adapter/memory_adapter.hpp>
 
 #include <algorithm>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -100,6 +101,26 @@ TEST(MemoryAdapter, SocketRoomsAndDelAll) {
     EXPECT_EQ(f.socket(0)->rooms(), std::vector<std::string>{f.sids[0]});
     f.nsp().adapter().del_all(f.sids[0]);
     EXPECT_TRUE(f.nsp().adapter().socket_rooms(f.sids[0]).empty());
+}
+
+TEST(MemoryAdapter, SharedDataIsCopiedOnWriteAndFetched) {
+    Fixture f(2);
+    auto shared = std::make_shared<const boost::json::value>(boost::json::object{{"user", nullptr}});
+    f.socket(0)->share_data(shared);
+    f.socket(1)->share_data(shared);
+    EXPECT_EQ(&std::as_const(*f.socket(0)).data(), shared.get());  // no copy while only read
+
+    f.socket(1)->data().as_object()["user"] = "bob";  // the write copies first
+    EXPECT_EQ(*shared, (boost::json::object{{"user", nullptr}}));
+    EXPECT_EQ(std::as_const(*f.socket(0)).data(), (boost::json::object{{"user", nullptr}}));
+    EXPECT_EQ(std::as_const(*f.socket(1)).data(), (boost::json::object{{"user", "bob"}}));
+
+    std::vector<SocketInfo> got;
+    f.nsp().adapter().fetch_sockets(BroadcastOptions{}, [&](ErrorCode, std::vector<SocketInfo> infos) { got = std::move(infos); });
+    ASSERT_EQ(got.size(), 2u);
+    std::vector<boost::json::value> data{got[0].data, got[1].data};
+    EXPECT_NE(std::find(data.begin(), data.end(), boost::json::value(boost::json::object{{"user", nullptr}})), data.end());
+    EXPECT_NE(std::find(data.begin(), data.end(), boost::json::value(boost::json::object{{"user", "bob"}})), data.end());
 }
 
 TEST(MemoryAdapter, FetchSocketsGivesHandshakeRoomsData) {
