@@ -225,7 +225,7 @@ void App::install(socketio::Namespace& nsp) {
             {"engineId", socket->engine_id()},
             {"transport", socket->transport()},
             {"auth", socket->auth()},
-            {"query", socketio::query_json(socket->handshake().query)},
+            {"query", socketio::query_json(socket->handshake().query())},
             {"rooms", rooms_without_self(*socket)},
             {"recovered", socket->recovered()},
             {"data", std::as_const(*socket).data()},

@@ -30,7 +30,14 @@ void FieldList::add(std::string_view name, std::string_view value) {
     ++count_;
 }
 
-std::optional<std::string_view> FieldList::value_of(std::string_view name) const {
+void FieldList::append(const FieldList& other) {
+    data_.append(other.data_);
+    count_ += other.count_;
+}
+
+std::optional<std::string_view> FieldList::value_of(std::string_view name) const { return all().value_of(name); }
+
+std::optional<std::string_view> FieldList::Range::value_of(std::string_view name) const {
     for (const auto& [n, v] : *this)
         if (n == name) return v;
     return std::nullopt;

@@ -53,26 +53,17 @@ Query parse_query(std::string_view target) {
 }
 
 Handshake make_handshake(const http::Request& req, const Query& query, const std::string& address) {
-    Handshake h;
-    h.url = std::string(req.target());
-    // Sized exactly: a handshake is kept for the session's whole life.
-    std::size_t count = 0, bytes = 0;
-    for (const auto& field : req.base()) {
-        ++count;
-        bytes += field.name_string().size() + field.value().size();
-    }
-    h.headers.reserve(count, bytes);
+    // Gathered here, then copied once into the handshake's exactly sized buffer.
+    FieldList headers;
     std::string name;
     for (const auto& field : req.base()) {
         name.assign(field.name_string());
         std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-        h.headers.add(name, field.value());
+        headers.add(name, field.value());
     }
-    bytes = 0;
-    for (const auto& [key, value] : query.params) bytes += key.size() + value.size();
-    h.query.reserve(query.params.size(), bytes);
-    for (const auto& [key, value] : query.params) h.query.add(key, value);
-    h.address = address;
+    FieldList params;
+    for (const auto& [key, value] : query.params) params.add(key, value);
+    Handshake h(req.target(), headers, params, address);
     h.xdomain = req.find(bhttp::field::origin) != req.end();
     h.time = std::chrono::system_clock::now();
     return h;

@@ -40,7 +40,7 @@ std::string js_date_string(std::chrono::system_clock::time_point t) {
 /** Node's IncomingMessage.headers: repeated headers joined with ", " (set-cookie: an array). */
 boost::json::object headers_object(const engineio::Handshake& h) {
     boost::json::object out;
-    for (const auto& [name, value] : h.headers) {
+    for (const auto& [name, value] : h.headers()) {
         auto* existing = out.if_contains(name);
         if (!existing) {
             if (name == "set-cookie") out.emplace(name, boost::json::array{boost::json::value(value)});
@@ -92,12 +92,12 @@ boost::json::value Socket::handshake_json() const {
     boost::json::object out;
     out.emplace("headers", headers_object(*handshake_));
     out.emplace("time", js_date_string(created_at_));
-    out.emplace("address", handshake_->address);
+    out.emplace("address", handshake_->address());
     out.emplace("xdomain", handshake_->xdomain);
     out.emplace("secure", handshake_->secure);
     out.emplace("issued", static_cast<std::int64_t>(issued));
-    out.emplace("url", handshake_->url);
-    out.emplace("query", query_json(handshake_->query));
+    out.emplace("url", handshake_->url());
+    out.emplace("query", query_json(handshake_->query()));
     out.emplace("auth", auth_);
     return out;
 }
@@ -307,7 +307,9 @@ void Socket::detach() noexcept {
     acks_.reset();
 }
 
-boost::json::object query_json(const engineio::FieldList& query) {
+boost::json::object query_json(const engineio::FieldList& query) { return query_json(query.all()); }
+
+boost::json::object query_json(const engineio::FieldList::Range& query) {
     // Node's querystring.parse: a repeated key becomes an array of its values.
     boost::json::object out;
     for (const auto& [key, value] : query) {

@@ -17,11 +17,11 @@ namespace sio::test {
 class FakeSession final : public engineio::Session {
 public:
     explicit FakeSession(std::string id = "FAKEengineSID0000001")
-        : id_(std::move(id)), handshake_(std::make_shared<engineio::Handshake>()) {
-        handshake_->url = "/socket.io/?EIO=4&transport=websocket";
-        handshake_->headers = {{"host", "localhost"}, {"accept", "*/*"}};
-        handshake_->query = {{"EIO", "4"}, {"transport", "websocket"}};
-        handshake_->address = "::ffff:127.0.0.1";
+        : id_(std::move(id)),
+          handshake_(std::make_shared<engineio::Handshake>("/socket.io/?EIO=4&transport=websocket",
+                                                           engineio::FieldList{{"host", "localhost"}, {"accept", "*/*"}},
+                                                           engineio::FieldList{{"EIO", "4"}, {"transport", "websocket"}},
+                                                           "::ffff:127.0.0.1")) {
         handshake_->time = std::chrono::system_clock::now();
         const_handshake_ = handshake_;
     }

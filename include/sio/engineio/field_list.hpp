@@ -42,6 +42,26 @@ public:
         const char* pos_ = nullptr;
     };
 
+    /** A run of consecutive fields (a view: valid while its list is alive and unchanged). */
+    class Range {
+    public:
+        Range() = default;
+        const_iterator begin() const noexcept { return begin_; }
+        const_iterator end() const noexcept { return end_; }
+        std::size_t size() const noexcept { return count_; }
+        bool empty() const noexcept { return count_ == 0; }
+        /** The first value of `name` (exact match), if any. */
+        std::optional<std::string_view> value_of(std::string_view name) const;
+
+    private:
+        friend class FieldList;
+        Range(const_iterator begin, const_iterator end, std::size_t count) noexcept
+            : begin_(begin), end_(end), count_(count) {}
+        const_iterator begin_;
+        const_iterator end_;
+        std::size_t count_ = 0;
+    };
+
     FieldList() = default;
     FieldList(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
 
@@ -49,8 +69,19 @@ public:
     void add(std::string_view name, std::string_view value);
     /** Reserves for `bytes` of names and values over `count` fields. */
     void reserve(std::size_t count, std::size_t bytes) { data_.reserve(data_.size() + count * 8 + bytes); }
+    /** Appends every field of `other`, in order. */
+    void append(const FieldList& other);
     /** The first value of `name` (exact match), if any. */
     std::optional<std::string_view> value_of(std::string_view name) const;
+
+    Range all() const noexcept { return Range(begin(), end(), count_); }
+    /** The `count` fields between two offsets, each taken from bytes() when the list had
+        that size. */
+    Range range(std::size_t from, std::size_t to, std::size_t count) const noexcept {
+        return Range(const_iterator(data_.data() + from), const_iterator(data_.data() + to), count);
+    }
+    /** Size of the encoded fields so far: the offset the next appended field will start at. */
+    std::size_t bytes() const noexcept { return data_.size(); }
 
     std::size_t size() const noexcept { return count_; }
     bool empty() const noexcept { return count_ == 0; }

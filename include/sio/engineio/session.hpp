@@ -11,21 +11,10 @@
 #include <vector>
 
 #include <sio/core/frame.hpp>
-#include <sio/engineio/field_list.hpp>
 #include <sio/engineio/error.hpp>
+#include <sio/engineio/handshake.hpp>
 
 namespace sio::engineio {
-
-/** What the first HTTP request of a session looked like (Socket.IO's `socket.handshake`). */
-struct Handshake {
-    std::string url;                                          // e.g. /socket.io/?EIO=4&transport=polling
-    FieldList headers;  // names lower-cased, in arrival order
-    FieldList query;    // decoded, in order (EIO, transport, t, custom)
-    std::string address;                                      // remote address, e.g. ::ffff:127.0.0.1
-    bool xdomain = false;                                     // an Origin header was sent
-    bool secure = false;
-    std::chrono::system_clock::time_point time;
-};
 
 /** Outcome of `Session::send`. */
 enum class SendResult {

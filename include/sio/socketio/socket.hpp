@@ -28,6 +28,7 @@ class Namespace;
 class Socket;
 
 /** Node's `socket.handshake.query` (querystring.parse): a repeated key becomes an array. */
+boost::json::object query_json(const engineio::FieldList::Range& query);
 boost::json::object query_json(const engineio::FieldList& query);
 
 /** The acknowledgement callback of an incoming event. Empty (`!ack`) when the client asked for

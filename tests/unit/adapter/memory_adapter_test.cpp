@@ -156,8 +156,9 @@ TEST(MemoryAdapter, FetchSocketsGivesHandshakeRoomsData) {
 TEST(MemoryAdapter, HandshakeMergesRepeatedHeadersAndQueryKeys) {
     Harness h;
     auto c = h.open();
-    c.session->mutable_handshake().headers = {{"x-a", "1"}, {"x-a", "2"}, {"set-cookie", "c=1"}};
-    c.session->mutable_handshake().query = {{"k", "1"}, {"k", "2"}, {"k", "3"}};
+    c.session->mutable_handshake() = sio::engineio::Handshake(
+        "/socket.io/?EIO=4&transport=websocket&k=1&k=2&k=3", {{"x-a", "1"}, {"x-a", "2"}, {"set-cookie", "c=1"}},
+        {{"k", "1"}, {"k", "2"}, {"k", "3"}}, "::ffff:127.0.0.1");
     c.session->mutable_handshake().xdomain = true;
     auto sid = h.join(c);
     auto hs = h.server.of("/").socket(sid)->handshake_json().as_object();

@@ -1,6 +1,8 @@
-// FieldList keeps name/value pairs in order, in one buffer, with repeats and empty values.
+// FieldList keeps name/value pairs in order, in one buffer, with repeats and empty values;
+// Handshake keeps its url, address, headers and query in one such list.
 
 #include <sio/engineio/field_list.hpp>
+#include <sio/engineio/handshake.hpp>
 
 #include <string>
 #include <vector>
@@ -37,4 +39,31 @@ TEST(FieldList, EmptyListHasNoFields) {
 TEST(FieldList, QueryJsonGroupsRepeatedKeysAsNodeDoes) {
     FieldList q{{"EIO", "4"}, {"transport", "polling"}, {"tag", "a"}, {"tag", "b"}, {"tag", "c"}};
     EXPECT_EQ(boost::json::serialize(sio::socketio::query_json(q)), R"({"EIO":"4","transport":"polling","tag":["a","b","c"]})");
+}
+
+TEST(Handshake, KeepsUrlAddressHeadersAndQueryApartInOneBuffer) {
+    using Fields = std::vector<std::pair<std::string, std::string>>;
+    auto collect = [](const FieldList::Range& range) {
+        Fields out;
+        for (const auto& [name, value] : range) out.emplace_back(name, value);
+        return out;
+    };
+    sio::engineio::Handshake h("/socket.io/?EIO=4&transport=polling&k=", FieldList{{"host", "a"}, {"x", ""}},
+                               FieldList{{"EIO", "4"}, {"transport", "polling"}, {"k", ""}}, "::ffff:127.0.0.2");
+    EXPECT_EQ(h.url(), "/socket.io/?EIO=4&transport=polling&k=");
+    EXPECT_EQ(h.address(), "::ffff:127.0.0.2");
+    EXPECT_EQ(collect(h.headers()), (Fields{{"host", "a"}, {"x", ""}}));
+    EXPECT_EQ(h.headers().size(), 2u);
+    EXPECT_EQ(collect(h.query()), (Fields{{"EIO", "4"}, {"transport", "polling"}, {"k", ""}}));
+    EXPECT_EQ(h.query().size(), 3u);
+    EXPECT_EQ(h.query().value_of("transport"), "polling");
+    EXPECT_FALSE(h.headers().value_of("EIO"));  // the query is not part of the headers
+
+    auto copy = h;  // views into the copy's own buffer
+    h = sio::engineio::Handshake();
+    EXPECT_EQ(copy.url(), "/socket.io/?EIO=4&transport=polling&k=");
+    EXPECT_EQ(collect(copy.query()).size(), 3u);
+    EXPECT_TRUE(h.url().empty());
+    EXPECT_TRUE(h.headers().empty());
+    EXPECT_TRUE(h.query().empty());
 }

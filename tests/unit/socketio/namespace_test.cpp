@@ -115,7 +115,7 @@ TEST(Namespace, SocketEngineInfo) {
     auto s = h.server.of("/").socket(h.join(c));
     EXPECT_EQ(s->engine_id(), c.session->id());
     EXPECT_EQ(s->transport(), "websocket");
-    EXPECT_EQ(s->handshake().address, "::ffff:127.0.0.1");
+    EXPECT_EQ(s->handshake().address(), "::ffff:127.0.0.1");
     c.engine_close(engineio::CloseReason::transport_close);
     EXPECT_EQ(s->engine_id(), "");
     EXPECT_FALSE(s->connected());
