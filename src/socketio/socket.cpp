@@ -121,6 +121,10 @@ void Socket::share_data(std::shared_ptr<const boost::json::value> data) noexcept
     data_shared_ = true;
 }
 
+void Socket::on_disconnect(std::function<void(Socket&, DisconnectReason)> fn) {
+    on_disconnect_ = fn ? std::make_unique<std::function<void(Socket&, DisconnectReason)>>(std::move(fn)) : nullptr;
+}
+
 std::vector<std::string> Socket::rooms() const { return nsp_->adapter().socket_rooms(id_); }
 
 void Socket::join(const std::string& room) {
@@ -296,7 +300,7 @@ void Socket::on_close(DisconnectReason reason) {
     client_ = nullptr;
     connected_ = false;
     acks_.reset();  // broadcast acks are forgotten; emit_with_ack timers still fire
-    if (auto fn = std::move(on_disconnect_)) fn(*this, reason);
+    if (auto fn = std::move(on_disconnect_); fn && *fn) (*fn)(*this, reason);
     if (was_connected) nsp_->dispatch_disconnect(*this, reason);
 }
 

@@ -121,7 +121,7 @@ public:
     void disconnect(bool close = false);
 
     /** Called once when the socket disconnects (after it left its rooms and its namespace). */
-    void on_disconnect(std::function<void(Socket&, DisconnectReason)> fn) { on_disconnect_ = std::move(fn); }
+    void on_disconnect(std::function<void(Socket&, DisconnectReason)> fn);
 
     // ---- used by Client / Namespace / Adapter (not application API) --------------------
     /** The connection; null once the socket closed or its client went away. */
@@ -161,7 +161,9 @@ private:
     bool connected_ = false;
     bool closed_ = false;
     bool recovered_ = false;
-    std::function<void(Socket&, DisconnectReason)> on_disconnect_;
+    // Allocated when set: most applications use Namespace::on_disconnect, and an empty
+    // std::function inline cost every socket 32 bytes.
+    std::unique_ptr<std::function<void(Socket&, DisconnectReason)>> on_disconnect_;
     struct PendingAcks;
     std::unique_ptr<PendingAcks> acks_;  // allocated on first emit_with_ack
 };
