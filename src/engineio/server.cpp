@@ -178,7 +178,7 @@ void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, htt
             auto ws = take_websocket(*connection);
             if (session->upgrading_or_upgraded()) {
                 // As the reference: the second WebSocket is accepted, then closed at once.
-                ws->accept(req, nullptr, nullptr);
+                ws->accept(req, nullptr);
                 ws->close();
                 return;
             }

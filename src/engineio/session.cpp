@@ -47,7 +47,11 @@ SessionImpl::SessionImpl(Server& server, std::string id, Handshake handshake, co
       handshake_(std::make_shared<const Handshake>(std::move(handshake))),
       options_(options) {}
 
-SessionImpl::~SessionImpl() = default;
+SessionImpl::~SessionImpl() {
+    // Transports may outlive us (their pending waits hold them): they must not call us back.
+    if (ws_) ws_->detach();
+    if (probe_) probe_->detach();
+}
 
 std::string SessionImpl::open_packet(bool upgrades) const {
     return fmt::format(R"(0{{"sid":"{}","upgrades":{},"pingInterval":{},"pingTimeout":{},"maxPayload":{}}})", id_,
@@ -249,34 +253,36 @@ void SessionImpl::on_ws_frame(std::string_view data, bool binary) {
 
 // ---- WebSocket and upgrade ---------------------------------------------------------------
 
+void SessionImpl::on_ws_message(WebSocketTransport& transport, std::string_view data, bool binary) {
+    auto self = shared_from_this();  // what we do may drop the server map's reference
+    if (&transport == ws_.get()) {
+        on_ws_frame(data, binary);
+    } else if (&transport == probe_.get()) {
+        on_probe_frame(data, binary);
+    }
+}
+
+void SessionImpl::on_ws_close(WebSocketTransport& transport, CloseReason reason) {
+    auto self = shared_from_this();
+    if (&transport == ws_.get()) {
+        close(reason);
+    } else if (&transport == probe_.get()) {
+        abort_upgrade();
+    }
+}
+
 void SessionImpl::attach_websocket(std::shared_ptr<WebSocketTransport> ws, const http::Request& request) {
     ws_ = std::move(ws);
-    std::weak_ptr<SessionImpl> weak = weak_from_this();
-    ws_->accept(
-        request,
-        [weak](std::string_view data, bool binary) {
-            if (auto self = weak.lock()) self->on_ws_frame(data, binary);
-        },
-        [weak](CloseReason reason) {
-            if (auto self = weak.lock()) self->close(reason);
-        });
+    ws_->accept(request, this);
     // In the same write as the 101 answer.
     ws_->send(core::make_text_frame(open_packet(false)));
 }
 
 void SessionImpl::start_upgrade(std::shared_ptr<WebSocketTransport> ws, const http::Request& request) {
     probe_ = std::move(ws);
-    std::weak_ptr<SessionImpl> weak = weak_from_this();
-    probe_->accept(
-        request,
-        [weak](std::string_view data, bool binary) {
-            if (auto self = weak.lock()) self->on_probe_frame(data, binary);
-        },
-        [weak](CloseReason) {
-            if (auto self = weak.lock()) self->abort_upgrade();
-        });
+    probe_->accept(request, this);  // its messages go to on_probe_frame until finish_upgrade
     upgrade_timer_ = std::make_unique<boost::asio::steady_timer>(server_->executor(), options_.upgrade_timeout);
-    upgrade_timer_->async_wait([weak](boost::system::error_code ec) {
+    upgrade_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
         if (ec) return;
         if (auto self = weak.lock()) self->abort_upgrade();
     });
@@ -301,17 +307,10 @@ void SessionImpl::on_probe_frame(std::string_view data, bool binary) {
 void SessionImpl::finish_upgrade() {
     upgrade_timer_.reset();
     if (poll_) respond_poll(std::string(noop_payload));
+    // From now on its messages go to on_ws_frame and its end closes the session.
     ws_ = std::move(probe_);
     probe_.reset();
     probed_ = false;
-    std::weak_ptr<SessionImpl> weak = weak_from_this();
-    ws_->set_callbacks(
-        [weak](std::string_view d, bool b) {
-            if (auto self = weak.lock()) self->on_ws_frame(d, b);
-        },
-        [weak](CloseReason reason) {
-            if (auto self = weak.lock()) self->close(reason);
-        });
     for (auto& f : queue_) ws_->send(std::move(f));
     queue_.clear();
     queued_bytes_ = 0;

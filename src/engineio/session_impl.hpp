@@ -20,7 +20,7 @@ namespace sio::engineio {
 
 class Server;
 
-class SessionImpl final : public Session, public std::enable_shared_from_this<SessionImpl> {
+class SessionImpl final : public Session, public WebSocketOwner, public std::enable_shared_from_this<SessionImpl> {
 public:
     SessionImpl(Server& server, std::string id, Handshake handshake, const Options& options);
     ~SessionImpl() override;
@@ -51,6 +51,10 @@ public:
     void on_poll(const std::shared_ptr<http::HttpConnection>& connection, const http::Request& request);
     /** Long-polling POST. */
     void on_post(const std::shared_ptr<http::HttpConnection>& connection, const http::Request& request);
+
+    // ---- WebSocketOwner: from ws_, or from probe_ while an upgrade is probed ------------
+    void on_ws_message(WebSocketTransport& transport, std::string_view data, bool binary) override;
+    void on_ws_close(WebSocketTransport& transport, CloseReason reason) override;
 
 private:
     enum class State { open, closing, closed };

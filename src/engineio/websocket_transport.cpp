@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cerrno>
+#include <utility>
 
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -49,9 +50,8 @@ WebSocketTransport::WebSocketTransport(http::Socket socket, std::shared_ptr<WebS
 
 WebSocketTransport::~WebSocketTransport() = default;
 
-void WebSocketTransport::accept(const http::Request& request, FrameCallback on_frame, CloseCallback on_close) {
-    on_frame_ = std::move(on_frame);
-    on_close_ = std::move(on_close);
+void WebSocketTransport::accept(const http::Request& request, WebSocketOwner* owner) {
+    owner_ = owner;
     accepted_ = true;
     // The answer goes before anything the owner queued already (the open packet).
     auto answer = raw_frame(ws::switching_protocols_response(request));
@@ -67,11 +67,6 @@ void WebSocketTransport::accept(const http::Request& request, FrameCallback on_f
         }
         self->read_available();
     });
-}
-
-void WebSocketTransport::set_callbacks(FrameCallback on_frame, CloseCallback on_close) {
-    on_frame_ = std::move(on_frame);
-    on_close_ = std::move(on_close);
 }
 
 // ---- writing -----------------------------------------------------------------------------
@@ -312,7 +307,7 @@ bool WebSocketTransport::on_message(std::string_view message, bool binary) {
         protocol_error(ws::CloseCode::invalid_payload);
         return false;
     }
-    if (on_frame_) on_frame_(message, binary);
+    if (owner_) owner_->on_ws_message(*this, message, binary);
     return !finished_ && !draining_;
 }
 
@@ -335,11 +330,9 @@ bool WebSocketTransport::on_close_frame(std::string_view payload) {
         }
         echo = static_cast<ws::CloseCode>(code);  // echoed, as `ws` does
     }
-    auto on_close = std::move(on_close_);
-    on_frame_ = nullptr;
-    on_close_ = nullptr;
+    WebSocketOwner* owner = std::exchange(owner_, nullptr);
     start_closing(ws::encode_close_frame(echo));
-    if (on_close) on_close(CloseReason::transport_close);
+    if (owner) owner->on_ws_close(*this, CloseReason::transport_close);
     return false;
 }
 
@@ -347,19 +340,16 @@ bool WebSocketTransport::on_close_frame(std::string_view payload) {
 
 void WebSocketTransport::close() {
     if (closing_ || finished_) return;
-    on_frame_ = nullptr;
-    on_close_ = nullptr;
+    owner_ = nullptr;
     start_closing(ws::encode_close_frame(std::nullopt));
 }
 
 void WebSocketTransport::protocol_error(ws::CloseCode code) {
     if (closing_ || finished_) return;
-    auto on_close = std::move(on_close_);
-    on_frame_ = nullptr;
-    on_close_ = nullptr;
+    WebSocketOwner* owner = std::exchange(owner_, nullptr);
     start_closing(ws::encode_close_frame(code));
     // As engine.io: a WebSocket error (ws's 'error' event) closes the session "transport error".
-    if (on_close) on_close(CloseReason::transport_error);
+    if (owner) owner->on_ws_close(*this, CloseReason::transport_error);
 }
 
 void WebSocketTransport::start_closing(std::string close_frame) {
@@ -379,11 +369,9 @@ void WebSocketTransport::start_linger_timer() {
 
 void WebSocketTransport::fail(CloseReason reason) {
     if (finished_) return;
-    auto on_close = std::move(on_close_);
-    on_frame_ = nullptr;
-    on_close_ = nullptr;
+    WebSocketOwner* owner = std::exchange(owner_, nullptr);
     finish();
-    if (on_close) on_close(reason);
+    if (owner) owner->on_ws_close(*this, reason);
 }
 
 void WebSocketTransport::finish() {

@@ -14,11 +14,10 @@
 //    input is drained until the peer closes (at most linger_timeout), so that unread input
 //    never turns the close into a TCP reset that destroys the close frame.
 //
-// It knows nothing of sessions: it reports messages and its end through the owner's callbacks.
+// It knows nothing of sessions: it reports messages and its end to its owner (WebSocketOwner).
 
 #include <chrono>
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,21 +34,37 @@
 
 namespace sio::engineio {
 
+class WebSocketTransport;
+
+/** Whoever holds a WebSocketTransport and hears from it (the Engine.IO session). The transport
+    keeps a plain pointer to it, one word instead of two std::function callbacks (64 bytes per
+    connection), so the owner must detach() every transport it owns before it is destroyed;
+    a callback may drop the owner's last reference, so the owner keeps itself alive across
+    one (as the callbacks' weak_ptr::lock() used to). `transport` says which of the owner's
+    transports speaks (the session's own, or the probe of an upgrade). */
+class WebSocketOwner {
+public:
+    virtual void on_ws_message(WebSocketTransport& transport, std::string_view data, bool binary) = 0;
+    /** The peer closed, the connection failed, or a protocol error; not for a close we started. */
+    virtual void on_ws_close(WebSocketTransport& transport, CloseReason reason) = 0;
+
+protected:
+    ~WebSocketOwner() = default;
+};
+
 class WebSocketTransport : public std::enable_shared_from_this<WebSocketTransport> {
 public:
-    using FrameCallback = std::function<void(std::string_view data, bool binary)>;
-    using CloseCallback = std::function<void(CloseReason)>;
-
     /** `leftover`: bytes the HTTP layer read past the upgrade request (normally none). */
     WebSocketTransport(http::Socket socket, std::shared_ptr<WebSocketContext> context, std::string leftover = {});
     ~WebSocketTransport();
 
     /** Queues the 101 answer to `request` (already checked with ws::upgrade_error) and
-        starts reading on the next loop turn. Frames sent after this follow the answer. */
-    void accept(const http::Request& request, FrameCallback on_frame, CloseCallback on_close);
+        starts reading on the next loop turn. Frames sent after this follow the answer.
+        `owner` (may be null: nobody listens) hears until close(), the end, or detach(). */
+    void accept(const http::Request& request, WebSocketOwner* owner);
 
-    /** Replaces the callbacks (a probe WebSocket becoming the session's transport). */
-    void set_callbacks(FrameCallback on_frame, CloseCallback on_close);
+    /** The owner is going away: nothing is reported to it any more. */
+    void detach() noexcept { owner_ = nullptr; }
 
     void send(core::SharedFrame frame);
     /** True when a frame sent now would not wait behind others: at most one frame pending
@@ -58,7 +73,7 @@ public:
     std::size_t queued_bytes() const noexcept { return queued_bytes_; }
 
     /** Sends what is queued, then a close frame without status (Node: the client sees 1005).
-        `on_close` is not called for a close we started. */
+        The owner is detached: it hears nothing of a close we started. */
     void close();
 
     /** Writes what is queued, as far as the kernel takes it (called by WebSocketContext). */
@@ -96,8 +111,7 @@ private:
 
     http::Socket socket_;
     std::shared_ptr<WebSocketContext> context_;
-    FrameCallback on_frame_;
-    CloseCallback on_close_;
+    WebSocketOwner* owner_ = nullptr;  // null once detached (see WebSocketOwner)
 
     std::vector<Outgoing> queue_;  // [head_, end) not yet fully written
     std::size_t head_ = 0;
