@@ -43,7 +43,8 @@ struct ExactAllocator {
 
 WebSocketTransport::WebSocketTransport(http::Socket socket, std::shared_ptr<WebSocketContext> context,
                                        std::string leftover)
-    : socket_(std::move(socket)), context_(std::move(context)), partial_(std::move(leftover)) {
+    : socket_(std::move(socket)), context_(std::move(context)) {
+    if (!leftover.empty()) pending_input().partial = std::move(leftover);
     boost::system::error_code ignored;
     socket_.non_blocking(true, ignored);
 }
@@ -60,9 +61,9 @@ void WebSocketTransport::accept(const http::Request& request, WebSocketOwner* ow
     schedule_flush();
     // Not from here: a frame callback must not run inside the owner's setup.
     asio::post(context_->executor(), [self = shared_from_this()] {
-        if (!self->partial_.empty()) {
-            std::string leftover = std::move(self->partial_);
-            self->partial_.clear();
+        if (self->input_) {  // nothing read yet: it holds only the leftover
+            std::string leftover = std::move(self->input_->partial);
+            self->input_.reset();
             self->consume(leftover.data(), leftover.size());
         }
         self->read_available();
@@ -227,19 +228,28 @@ void WebSocketTransport::wait_readable() {
                        }));
 }
 
+WebSocketTransport::PendingInput& WebSocketTransport::pending_input() {
+    if (!input_) input_ = std::make_unique<PendingInput>();
+    return *input_;
+}
+
 void WebSocketTransport::consume(char* data, std::size_t size) {
-    if (partial_.empty()) {
+    if (!input_ || input_->partial.empty()) {
         std::size_t used = parse_frames(data, size);
-        if (!draining_ && !finished_ && used < size) partial_.assign(data + used, size - used);
-        return;
-    }
-    partial_.append(data, size);
-    std::size_t used = parse_frames(partial_.data(), partial_.size());
-    if (draining_ || finished_ || used == partial_.size()) {
-        std::string().swap(partial_);  // released: idle connections keep no buffer
+        if (!draining_ && !finished_ && used < size) pending_input().partial.assign(data + used, size - used);
     } else {
-        partial_.erase(0, used);
+        std::string& partial = input_->partial;
+        partial.append(data, size);
+        std::size_t used = parse_frames(partial.data(), partial.size());
+        if (draining_ || finished_ || used == partial.size()) {
+            std::string().swap(partial);  // its capacity too: a fragmented message may go on
+        } else {
+            partial.erase(0, used);
+        }
     }
+    // Released here, after parsing, never during it (a callback may be reading the partial
+    // frame or the message): idle and closing connections keep no input buffer.
+    if (input_ && (draining_ || finished_ || (input_->partial.empty() && !input_->in_message))) input_.reset();
 }
 
 std::size_t WebSocketTransport::parse_frames(char* data, std::size_t size) {
@@ -256,12 +266,12 @@ std::size_t WebSocketTransport::parse_frames(char* data, std::size_t size) {
         const bool data_frame = !ws::is_control(header.opcode);
         if (data_frame) {
             bool continuation = header.opcode == ws::Opcode::continuation;
-            if (continuation != in_message_) {  // a continuation out of nowhere, or a new message mid-way
+            if (continuation != in_message()) {  // a continuation out of nowhere, or a new message mid-way
                 protocol_error(ws::CloseCode::protocol_error);
                 break;
             }
             // Refused on its header, before a byte of payload is buffered.
-            std::size_t so_far = in_message_ ? message_.size() : 0;
+            std::size_t so_far = in_message() ? input_->message.size() : 0;
             if (header.payload_size > context_->max_message() - so_far) {
                 protocol_error(ws::CloseCode::message_too_big);
                 break;
@@ -289,17 +299,19 @@ bool WebSocketTransport::on_frame(const ws::IncomingHeader& header, std::string_
         default:
             break;
     }
-    if (header.fin && !in_message_) return on_message(payload, header.opcode == ws::Opcode::binary);
-    if (!in_message_) {
-        in_message_ = true;
-        message_binary_ = header.opcode == ws::Opcode::binary;
+    if (header.fin && !in_message()) return on_message(payload, header.opcode == ws::Opcode::binary);
+    PendingInput& input = pending_input();  // `payload` may lie in its partial: that stays put
+    if (!input.in_message) {
+        input.in_message = true;
+        input.message_binary = header.opcode == ws::Opcode::binary;
     }
-    message_.append(payload);
+    input.message.append(payload);
     if (!header.fin) return true;
-    in_message_ = false;
-    std::string message = std::move(message_);
-    std::string().swap(message_);
-    return on_message(message, message_binary_);
+    input.in_message = false;
+    const bool binary = input.message_binary;
+    std::string message = std::move(input.message);
+    std::string().swap(input.message);
+    return on_message(message, binary);
 }
 
 bool WebSocketTransport::on_message(std::string_view message, bool binary) {
@@ -355,7 +367,7 @@ void WebSocketTransport::protocol_error(ws::CloseCode code) {
 void WebSocketTransport::start_closing(std::string close_frame) {
     enqueue(raw_frame(std::move(close_frame)), true);
     closing_ = true;
-    draining_ = true;  // partial_ and message_ are released by consume(): a callback may be reading them
+    draining_ = true;  // input_ is released by consume(): a callback may be reading it
     start_linger_timer();
 }
 

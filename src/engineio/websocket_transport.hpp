@@ -95,6 +95,17 @@ private:
     void consume_written(std::size_t n);
     void after_flushed();
 
+    /** Input that outlives one read: allocated only while a frame is incomplete or a
+        fragmented message is being reassembled (an idle connection holds none of it). */
+    struct PendingInput {
+        std::string partial;  // an incomplete frame, carried to the next read
+        std::string message;  // a fragmented message being reassembled
+        bool in_message = false;  // fragments of `message` arriving
+        bool message_binary = false;
+    };
+    PendingInput& pending_input();
+    bool in_message() const noexcept { return input_ && input_->in_message; }
+
     void read_available();
     void wait_readable();
     void consume(char* data, std::size_t size);
@@ -118,15 +129,12 @@ private:
     std::size_t sent_ = 0;  // bytes of queue_[head_] (header included) already written
     std::size_t queued_bytes_ = 0;
 
-    std::string partial_;  // an incomplete frame, carried to the next read
-    std::string message_;  // a fragmented message being reassembled
+    std::unique_ptr<PendingInput> input_;  // see PendingInput
     std::unique_ptr<boost::asio::steady_timer> linger_timer_;  // only while closing
 
     bool accepted_ = false;
     bool flush_scheduled_ = false;
     bool waiting_writable_ = false;
-    bool in_message_ = false;      // fragments of message_ arriving
-    bool message_binary_ = false;
     bool closing_ = false;         // close frame queued: nothing more is sent
     bool draining_ = false;        // input is read and dropped until the peer closes
     bool peer_closed_ = false;     // EOF seen while draining
