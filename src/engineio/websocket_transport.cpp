@@ -57,7 +57,7 @@ void WebSocketTransport::accept(const http::Request& request, WebSocketOwner* ow
     // The answer goes before anything the owner queued already (the open packet).
     auto answer = raw_frame(ws::switching_protocols_response(request));
     queued_bytes_ += answer->bytes.size();
-    queue_.insert(queue_.begin() + static_cast<std::ptrdiff_t>(head_), Outgoing{std::move(answer), true});
+    queue_.push_front(OutgoingFrame{std::move(answer), true});
     schedule_flush();
     // Not from here: a frame callback must not run inside the owner's setup.
     asio::post(context_->executor(), [self = shared_from_this()] {
@@ -79,7 +79,7 @@ void WebSocketTransport::send(core::SharedFrame frame) {
 
 void WebSocketTransport::enqueue(core::SharedFrame frame, bool raw) {
     queued_bytes_ += frame->bytes.size();
-    queue_.push_back(Outgoing{std::move(frame), raw});
+    queue_.push_back(OutgoingFrame{std::move(frame), raw});
     schedule_flush();
 }
 
@@ -101,8 +101,8 @@ void WebSocketTransport::flush() {
         std::array<::iovec, 2 * max_frames> buffers;
         std::size_t count = 0;
         std::size_t skip = sent_;
-        for (std::size_t i = head_, n = 0; i < queue_.size() && n < max_frames; ++i, ++n) {
-            const auto& out = queue_[i];
+        for (std::size_t n = 0; n < pending() && n < max_frames; ++n) {
+            const auto& out = queue_[n];
             std::string_view header;
             if (!out.raw) {
                 headers[n] = ws::encode_header(out.frame->binary ? ws::Opcode::binary : ws::Opcode::text,
@@ -138,8 +138,8 @@ void WebSocketTransport::flush() {
 }
 
 void WebSocketTransport::consume_written(std::size_t n) {
-    while (n > 0 && head_ < queue_.size()) {
-        auto& out = queue_[head_];
+    while (n > 0 && pending() > 0) {
+        const auto& out = queue_[0];
         std::size_t size = out.frame->bytes.size();
         std::size_t total = (out.raw ? 0 : ws::header_size(size)) + size;
         std::size_t left = total - sent_;
@@ -149,17 +149,13 @@ void WebSocketTransport::consume_written(std::size_t n) {
         }
         n -= left;
         queued_bytes_ -= size;
-        out.frame.reset();
-        ++head_;
+        queue_.pop_front();
         sent_ = 0;
     }
 }
 
 void WebSocketTransport::after_flushed() {
-    queue_.clear();
-    head_ = 0;
-    // An idle connection keeps a small queue allocation at most (a burst's is given back).
-    if (queue_.capacity() > 8) queue_.shrink_to_fit();
+    queue_.clear();  // an idle connection keeps no queue allocation
     if (!closing_) return;
     // Our close frame is out: end our side; the peer answers with its own FIN.
     boost::system::error_code ignored;
@@ -393,7 +389,6 @@ void WebSocketTransport::finish() {
     socket_.close(ignored);  // pending waits complete with operation_aborted
     if (linger_timer_) linger_timer_->cancel();
     queue_.clear();
-    head_ = 0;
     sent_ = 0;
     queued_bytes_ = 0;
 }

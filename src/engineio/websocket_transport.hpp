@@ -21,7 +21,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -29,6 +28,7 @@
 #include <sio/engineio/error.hpp>
 #include <sio/http/types.hpp>
 
+#include "engineio/outgoing_queue.hpp"
 #include "engineio/websocket_context.hpp"
 #include "engineio/websocket_frame.hpp"
 
@@ -83,12 +83,7 @@ public:
     static constexpr std::chrono::seconds linger_timeout{5};
 
 private:
-    struct Outgoing {
-        core::SharedFrame frame;
-        bool raw = false;  // bytes go out as they are (the 101 answer, control frames)
-    };
-
-    std::size_t pending() const noexcept { return queue_.size() - head_; }
+    std::size_t pending() const noexcept { return queue_.pending(); }
     void enqueue(core::SharedFrame frame, bool raw);
     void schedule_flush();
     void wait_writable();
@@ -124,9 +119,8 @@ private:
     std::shared_ptr<WebSocketContext> context_;
     WebSocketOwner* owner_ = nullptr;  // null once detached (see WebSocketOwner)
 
-    std::vector<Outgoing> queue_;  // [head_, end) not yet fully written
-    std::size_t head_ = 0;
-    std::size_t sent_ = 0;  // bytes of queue_[head_] (header included) already written
+    OutgoingQueue queue_;
+    std::size_t sent_ = 0;  // bytes of queue_[0] (header included) already written
     std::size_t queued_bytes_ = 0;
 
     std::unique_ptr<PendingInput> input_;  // see PendingInput
