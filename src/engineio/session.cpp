@@ -4,8 +4,8 @@
 //   open --transport gone / ping timeout / parse error--> closed
 //
 // Outbound frames go straight to the WebSocket transport when there is one; on long-polling
-// they wait in queue_ until a GET is held, and every frame queued in one loop turn leaves in
-// one payload. The handler hears on_close once, posted, after the session left the server map.
+// they wait in the polling queue until a GET is held, and every frame queued in one loop turn
+// leaves in one payload. The handler hears on_close once, posted, after the session left the server map.
 
 #include "engineio/session_impl.hpp"
 
@@ -50,8 +50,15 @@ SessionImpl::SessionImpl(Server& server, std::string id, Handshake handshake, co
 SessionImpl::~SessionImpl() {
     // Transports may outlive us (their pending waits hold them): they must not call us back.
     if (ws_) ws_->detach();
-    if (probe_) probe_->detach();
+    if (auto* probe = this->probe()) probe->detach();
 }
+
+SessionImpl::Polling& SessionImpl::polling() {
+    if (!polling_) polling_ = std::make_unique<Polling>();
+    return *polling_;
+}
+
+WebSocketTransport* SessionImpl::probe() const noexcept { return polling_ ? polling_->probe.get() : nullptr; }
 
 std::string SessionImpl::open_packet(bool upgrades) const {
     return fmt::format(R"(0{{"sid":"{}","upgrades":{},"pingInterval":{},"pingTimeout":{},"maxPayload":{}}})", id_,
@@ -89,7 +96,7 @@ void SessionImpl::on_pong() {
 bool SessionImpl::writable() const noexcept {
     if (state_ != State::open) return false;
     if (ws_) return ws_->accepts_volatile();
-    return poll_ != nullptr && queue_.empty() && !probed_;
+    return polling_ && polling_->poll != nullptr && polling_->queue.empty() && !polling_->probed;
 }
 
 SendResult SessionImpl::send(std::span<const core::SharedFrame> frames, bool is_volatile) {
@@ -97,7 +104,7 @@ SendResult SessionImpl::send(std::span<const core::SharedFrame> frames, bool is_
     if (is_volatile && !writable()) return SendResult::dropped;
     std::size_t bytes = 0;
     for (const auto& f : frames) bytes += f->bytes.size();
-    std::size_t queued = ws_ ? ws_->queued_bytes() : queued_bytes_;
+    std::size_t queued = ws_ ? ws_->queued_bytes() : polling_ ? polling_->queued_bytes : 0;
     if (queued + bytes > options_.max_buffered_bytes) {
         // A client that stops reading must not grow our memory without limit.
         log()->warn("sid={} outbound queue over {} bytes: closing slow consumer", id_, options_.max_buffered_bytes);
@@ -108,8 +115,9 @@ SendResult SessionImpl::send(std::span<const core::SharedFrame> frames, bool is_
         for (const auto& f : frames) ws_->send(f);
         return SendResult::queued;
     }
-    for (const auto& f : frames) queue_.push_back(f);
-    queued_bytes_ += bytes;
+    auto& p = polling();
+    for (const auto& f : frames) p.queue.push_back(f);
+    p.queued_bytes += bytes;
     // As engine.io: a held GET takes what is queued at once; what is sent after that waits for
     // the next GET (so a volatile burst over polling delivers its first packet only).
     flush_poll();
@@ -117,12 +125,13 @@ SendResult SessionImpl::send(std::span<const core::SharedFrame> frames, bool is_
 }
 
 void SessionImpl::flush_poll() {
-    if (!poll_ || queue_.empty() || ws_) return;
+    if (!polling_ || !polling_->poll || polling_->queue.empty() || ws_) return;
+    auto& p = *polling_;
     std::string payload;
-    payload.reserve(queued_bytes_ + queue_.size() * 2);
-    for (const auto& f : queue_) append_to_payload(payload, *f);
-    queue_.clear();
-    queued_bytes_ = 0;
+    payload.reserve(p.queued_bytes + p.queue.size() * 2);
+    for (const auto& f : p.queue) append_to_payload(payload, *f);
+    p.queue.clear();
+    p.queued_bytes = 0;
     if (state_ == State::closing) {
         payload += '\x1e';
         payload += close_payload;
@@ -132,14 +141,16 @@ void SessionImpl::flush_poll() {
 }
 
 void SessionImpl::respond_poll(std::string body) {
-    auto connection = std::move(poll_);
-    poll_.reset();
+    if (!polling_) return;
+    auto connection = std::move(polling_->poll);
+    polling_->poll.reset();
     if (!connection) return;
-    http::Response res{bhttp::status::ok, poll_request_->version()};
+    const auto& request = *polling_->poll_request;
+    http::Response res{bhttp::status::ok, request.version()};
     res.set(bhttp::field::content_type, "text/plain; charset=UTF-8");
     res.set(bhttp::field::cache_control, "no-store");
-    apply_cors(options_.cors, *poll_request_, res);
-    res.keep_alive(poll_request_->keep_alive());
+    apply_cors(options_.cors, request, res);
+    res.keep_alive(request.keep_alive());
     res.body() = std::move(body);
     res.prepare_payload();
     connection->respond(std::move(res));
@@ -148,7 +159,8 @@ void SessionImpl::respond_poll(std::string body) {
 // ---- long-polling requests ---------------------------------------------------------------
 
 void SessionImpl::on_poll(const std::shared_ptr<http::HttpConnection>& connection, const http::Request& request) {
-    if (poll_) {
+    auto& p = polling();
+    if (p.poll) {
         // Overlapping GETs: the second is refused, the first gets the close packet.
         http::Response res{bhttp::status::bad_request, request.version()};
         apply_cors(options_.cors, request, res);
@@ -159,20 +171,20 @@ void SessionImpl::on_poll(const std::shared_ptr<http::HttpConnection>& connectio
         close(CloseReason::transport_error);
         return;
     }
-    poll_ = connection;
-    poll_request_ = std::make_unique<http::Request>(request.base());
+    p.poll = connection;
+    p.poll_request = std::make_unique<http::Request>(request.base());
     connection->on_abort([weak = weak_from_this()] {
         if (auto self = weak.lock()) {
-            self->poll_.reset();
+            if (self->polling_) self->polling_->poll.reset();
             self->close(CloseReason::transport_error);
         }
     });
-    if (!queue_.empty()) {
+    if (!p.queue.empty()) {
         flush_poll();
     } else if (state_ == State::closing) {
         respond_poll(std::string(close_payload));
         finalize(closing_reason_);
-    } else if (probed_) {
+    } else if (p.probed) {
         respond_poll(std::string(noop_payload));
     }
 }
@@ -228,7 +240,7 @@ void SessionImpl::on_packet(const Packet& packet) {
             close(CloseReason::transport_error);
             break;
         case PacketType::close:
-            if (poll_) respond_poll(std::string(noop_payload));
+            respond_poll(std::string(noop_payload));  // the held GET, if any
             close(CloseReason::transport_close);
             break;
         default:
@@ -257,7 +269,7 @@ void SessionImpl::on_ws_message(WebSocketTransport& transport, std::string_view 
     auto self = shared_from_this();  // what we do may drop the server map's reference
     if (&transport == ws_.get()) {
         on_ws_frame(data, binary);
-    } else if (&transport == probe_.get()) {
+    } else if (&transport == probe()) {
         on_probe_frame(data, binary);
     }
 }
@@ -266,7 +278,7 @@ void SessionImpl::on_ws_close(WebSocketTransport& transport, CloseReason reason)
     auto self = shared_from_this();
     if (&transport == ws_.get()) {
         close(reason);
-    } else if (&transport == probe_.get()) {
+    } else if (&transport == probe()) {
         abort_upgrade();
     }
 }
@@ -279,10 +291,11 @@ void SessionImpl::attach_websocket(std::shared_ptr<WebSocketTransport> ws, const
 }
 
 void SessionImpl::start_upgrade(std::shared_ptr<WebSocketTransport> ws, const http::Request& request) {
-    probe_ = std::move(ws);
-    probe_->accept(request, this);  // its messages go to on_probe_frame until finish_upgrade
-    upgrade_timer_ = std::make_unique<boost::asio::steady_timer>(server_->executor(), options_.upgrade_timeout);
-    upgrade_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto& p = polling();
+    p.probe = std::move(ws);
+    p.probe->accept(request, this);  // its messages go to on_probe_frame until finish_upgrade
+    p.upgrade_timer = std::make_unique<boost::asio::steady_timer>(server_->executor(), options_.upgrade_timeout);
+    p.upgrade_timer->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
         if (ec) return;
         if (auto self = weak.lock()) self->abort_upgrade();
     });
@@ -290,14 +303,15 @@ void SessionImpl::start_upgrade(std::shared_ptr<WebSocketTransport> ws, const ht
 
 void SessionImpl::on_probe_frame(std::string_view data, bool binary) {
     if (state_ != State::open) return;
-    if (!binary && data == "2probe" && !probed_) {
-        probe_->send(core::make_text_frame("3probe"));
-        probed_ = true;
+    auto& p = *polling_;  // a probe lives there
+    if (!binary && data == "2probe" && !p.probed) {
+        p.probe->send(core::make_text_frame("3probe"));
+        p.probed = true;
         // Release the held GET so the client can pause polling.
-        if (poll_ && queue_.empty()) respond_poll(std::string(noop_payload));
+        if (p.queue.empty()) respond_poll(std::string(noop_payload));
         return;
     }
-    if (!binary && data == "5" && probed_) {
+    if (!binary && data == "5" && p.probed) {
         finish_upgrade();
         return;
     }
@@ -305,23 +319,20 @@ void SessionImpl::on_probe_frame(std::string_view data, bool binary) {
 }
 
 void SessionImpl::finish_upgrade() {
-    upgrade_timer_.reset();
-    if (poll_) respond_poll(std::string(noop_payload));
+    respond_poll(std::string(noop_payload));  // the held GET, if any
     // From now on its messages go to on_ws_frame and its end closes the session.
-    ws_ = std::move(probe_);
-    probe_.reset();
-    probed_ = false;
-    for (auto& f : queue_) ws_->send(std::move(f));
-    queue_.clear();
-    queued_bytes_ = 0;
+    ws_ = std::move(polling_->probe);
+    for (auto& f : polling_->queue) ws_->send(std::move(f));
+    polling_.reset();  // a WebSocket session now: nothing of polling is kept
     if (handler_) handler_->on_upgrade();
 }
 
 void SessionImpl::abort_upgrade() {
-    upgrade_timer_.reset();
-    probed_ = false;
-    if (auto probe = std::move(probe_)) {
-        probe_.reset();
+    if (!polling_) return;
+    polling_->upgrade_timer.reset();
+    polling_->probed = false;
+    if (auto probe = std::move(polling_->probe)) {
+        polling_->probe.reset();
         probe->close();
     }
     // Anything queued while the GETs were being released goes out on the next GET.
@@ -346,8 +357,8 @@ void SessionImpl::close(CloseReason reason) {
         // Polling: the close packet goes out after what is queued, on this or the next GET.
         state_ = State::closing;
         closing_reason_ = reason;
-        if (poll_) {
-            if (!queue_.empty()) {
+        if (polling_ && polling_->poll) {
+            if (!polling_->queue.empty()) {
                 flush_poll();
             } else {
                 respond_poll(std::string(close_payload));
@@ -356,14 +367,15 @@ void SessionImpl::close(CloseReason reason) {
             return;
         }
         // No GET held: wait for one, but not forever (Node: 30 s close timeout).
-        close_timer_ = std::make_unique<boost::asio::steady_timer>(server_->executor(), std::chrono::seconds(30));
-        close_timer_->async_wait([weak = weak_from_this(), reason](boost::system::error_code ec) {
+        auto& timer = polling().close_timer;
+        timer = std::make_unique<boost::asio::steady_timer>(server_->executor(), std::chrono::seconds(30));
+        timer->async_wait([weak = weak_from_this(), reason](boost::system::error_code ec) {
             if (ec) return;
             if (auto session = weak.lock()) session->finalize(reason);
         });
         return;
     }
-    if (poll_) respond_poll(std::string(close_payload));
+    respond_poll(std::string(close_payload));  // the held GET, if any
     finalize(reason);
 }
 
@@ -373,10 +385,12 @@ void SessionImpl::finalize(CloseReason reason) {
     state_ = State::closed;
     server_->remove(id_);  // new requests for this sid now get "Session ID unknown"
     cancel_heartbeat();
-    upgrade_timer_.reset();
-    close_timer_.reset();
-    queue_.clear();
-    queued_bytes_ = 0;
+    if (polling_) {  // not released here: a caller up the stack (on_poll) may be using it
+        polling_->upgrade_timer.reset();
+        polling_->close_timer.reset();
+        polling_->queue.clear();
+        polling_->queued_bytes = 0;
+    }
     log()->debug("sid={} closed: {}", id_, to_string(reason));
     // The handler hears about it on a fresh stack: close() may be called from inside it.
     boost::asio::post(server_->executor(), [self, reason] {

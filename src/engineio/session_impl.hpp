@@ -46,13 +46,13 @@ public:
     void attach_websocket(std::shared_ptr<WebSocketTransport> ws, const http::Request& request);
     /** A WebSocket asking to take over this polling session. */
     void start_upgrade(std::shared_ptr<WebSocketTransport> ws, const http::Request& request);
-    bool upgrading_or_upgraded() const noexcept { return probe_ != nullptr || ws_ != nullptr; }
+    bool upgrading_or_upgraded() const noexcept { return probe() != nullptr || ws_ != nullptr; }
     /** Long-polling GET. */
     void on_poll(const std::shared_ptr<http::HttpConnection>& connection, const http::Request& request);
     /** Long-polling POST. */
     void on_post(const std::shared_ptr<http::HttpConnection>& connection, const http::Request& request);
 
-    // ---- WebSocketOwner: from ws_, or from probe_ while an upgrade is probed ------------
+    // ---- WebSocketOwner: from ws_, or from the probe while an upgrade is probed --------
     void on_ws_message(WebSocketTransport& transport, std::string_view data, bool binary) override;
     void on_ws_close(WebSocketTransport& transport, CloseReason reason) override;
 
@@ -71,6 +71,11 @@ private:
     void on_pong();
     void finalize(CloseReason reason);
 
+    /** Long-polling state, allocated on first use. */
+    struct Polling;
+    Polling& polling();
+    WebSocketTransport* probe() const noexcept;
+
     Server* server_;
     std::string id_;
     std::shared_ptr<const Handshake> handshake_;
@@ -79,21 +84,25 @@ private:
     State state_ = State::open;
     CloseReason closing_reason_ = CloseReason::forced_close;
 
-    // Long-polling: frames waiting for the next GET, and the GET being held.
-    std::vector<core::SharedFrame> queue_;  // (a deque allocates ~600 bytes even when empty)
-    std::size_t queued_bytes_ = 0;
-    std::shared_ptr<http::HttpConnection> poll_;
-    std::unique_ptr<http::Request> poll_request_;  // headers needed for CORS on the held answer (polling only)
-
-    // WebSocket: the active transport, and the probing one during an upgrade.
-    std::shared_ptr<WebSocketTransport> ws_;
-    std::shared_ptr<WebSocketTransport> probe_;
-    bool probed_ = false;  // 2probe answered: pending GETs are released with noop
-    std::unique_ptr<boost::asio::steady_timer> upgrade_timer_;  // only while an upgrade is probed
+    // The queue, held GET and upgrade probe of long-polling, behind one pointer: a session
+    // opened over WebSocket never allocates it, and an upgraded one releases it (inline they
+    // cost every held WebSocket connection ~90 bytes).
+    std::unique_ptr<Polling> polling_;
+    std::shared_ptr<WebSocketTransport> ws_;  // the active WebSocket transport
 
     std::uint32_t heartbeat_token_ = 0;  // the armed deadline's; changed to disarm
     bool awaiting_pong_ = false;
-    std::unique_ptr<boost::asio::steady_timer> close_timer_;  // polling close waiting for a GET
+};
+
+struct SessionImpl::Polling {
+    std::vector<core::SharedFrame> queue;  // frames waiting for the next GET (a deque allocates ~600 bytes even when empty)
+    std::size_t queued_bytes = 0;
+    std::shared_ptr<http::HttpConnection> poll;  // the GET being held
+    std::unique_ptr<http::Request> poll_request;  // its headers, for CORS on the held answer
+    std::shared_ptr<WebSocketTransport> probe;   // the WebSocket probing an upgrade
+    bool probed = false;                          // 2probe answered: pending GETs are released with noop
+    std::unique_ptr<boost::asio::steady_timer> upgrade_timer;  // only while an upgrade is probed
+    std::unique_ptr<boost::asio::steady_timer> close_timer;    // a close waiting for a GET
 };
 
 }  // namespace sio::engineio
