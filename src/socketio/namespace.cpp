@@ -156,7 +156,8 @@ void Namespace::finish_connect(const std::shared_ptr<Socket>& socket, const std:
     if (recovered) {
         adapter_->add_all(sid, recovered->rooms);
         // Before the CONNECT answer, as Node does: socket.io-client buffers them until then.
-        for (const auto& packet : recovered->missed_packets) socket->send_packet(packet);
+        // Their frames as first sent (offset included), as Node re-emits the logged packet.
+        for (const auto& frames : recovered->missed_packets) socket->send_frames(frames, false);
     }
     adapter_->add_all(sid, {sid});
     socket->mark_connected();

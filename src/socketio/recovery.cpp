@@ -1,5 +1,6 @@
 // Connection state recovery, in-memory flavour. Flow: MemoryAdapter::broadcast asks eligible()
-// and record() (offset appended once, so the packet is still encoded once for all recipients);
+// and stamp() (offset appended once, so the packet is still encoded once for all recipients),
+// then logs the encoded frames with append() on every shard (socket.emit: append_for_socket());
 // Socket::on_close calls persist() for a recoverable reason; Namespace::connect calls restore()
 // when the CONNECT auth carries string `pid` and `offset`.
 
@@ -50,34 +51,80 @@ bool should_include_packet(const std::vector<std::string>& session_rooms,
 SessionStore::SessionStore(std::chrono::milliseconds max_disconnection_duration, SteadyClock steady, WallClock wall)
     : max_duration_(max_disconnection_duration),
       steady_(steady ? std::move(steady) : SteadyClock([] { return std::chrono::steady_clock::now(); })),
-      wall_(wall ? std::move(wall) : WallClock([] { return std::chrono::system_clock::now(); })) {}
+      wall_(wall ? std::move(wall) : WallClock([] { return std::chrono::system_clock::now(); })),
+      seq_by_offset_(0, OffsetHash{this}, OffsetEq{this}) {}
 
 bool SessionStore::eligible(const Packet& packet, const BroadcastOptions& opts) noexcept {
     return (packet.type == PacketType::event || packet.type == PacketType::binary_event) && !packet.id &&
            !opts.flags.is_volatile && packet.data.is_array();
 }
 
-std::string SessionStore::record(Packet& packet, const BroadcastOptions& opts) {
-    auto now = steady_();
-    purge(now);
+std::string SessionStore::stamp(Packet& packet) {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wall_().time_since_epoch()).count();
     std::string offset = offsets_.next(static_cast<std::int64_t>(ms)) + offset_suffix_;
     packet.data.as_array().emplace_back(offset);
-    keep(packet, offset, opts, now);
     return offset;
 }
 
-void SessionStore::append(const Packet& packet, const std::string& offset, const BroadcastOptions& opts) {
-    auto now = steady_();
-    purge(now);
-    keep(packet, offset, opts, now);
+void SessionStore::append(std::shared_ptr<const LoggedPacket> packet) {
+    keep(StoredPacket{std::move(packet), {}, {}});
 }
 
-void SessionStore::keep(const Packet& packet, const std::string& offset, const BroadcastOptions& opts,
-                        std::chrono::steady_clock::time_point now) {
-    std::uint64_t seq = next_seq_++;
-    seq_by_offset_.emplace(offset, seq);
-    log_.push_back(StoredPacket{seq, offset, opts.rooms, opts.except, packet, now});
+void SessionStore::append_for_socket(const std::string& sid, const std::vector<core::SharedFrame>& frames) {
+    // The usual socket.emit (one text frame, a short id) is copied into one string rather than
+    // keeping its frame (a 64-byte block besides its bytes) and a room vector for the id.
+    if (frames.size() == 1 && !frames[0]->binary && sid.size() <= 255) {
+        std::string direct;
+        direct.reserve(1 + sid.size() + frames[0]->bytes.size());
+        direct.push_back(static_cast<char>(static_cast<unsigned char>(sid.size())));
+        direct += sid;
+        direct += frames[0]->bytes;
+        keep(StoredPacket{nullptr, std::move(direct), {}});
+        return;
+    }
+    keep(StoredPacket{std::make_shared<const LoggedPacket>(LoggedPacket{frames, {sid}, {}}), {}, {}});
+}
+
+void SessionStore::keep(StoredPacket entry) {
+    auto now = steady_();
+    purge(now);
+    entry.emitted_at = now;
+    log_.push_back(std::move(entry));
+    // After the push: the index reads the offset from the entry.
+    seq_by_offset_.insert(first_seq_ + log_.size() - 1);
+}
+
+std::string_view SessionStore::StoredPacket::text() const noexcept {
+    if (shared) return shared->frames.front()->bytes;
+    std::string_view d = direct;
+    return d.substr(1 + static_cast<unsigned char>(d[0]));
+}
+
+std::string_view SessionStore::StoredPacket::offset() const noexcept {
+    // The offset is the last argument, so the text ends with `"<offset>"]`; an offset never
+    // needs escaping in JSON (yeast alphabet, `.`, `~` and digits), so its quotes are the last
+    // two of the text.
+    std::string_view t = text();
+    std::size_t end = t.size() - 2;
+    std::size_t begin = t.rfind('"', end - 1) + 1;
+    return t.substr(begin, end - begin);
+}
+
+std::string_view SessionStore::StoredPacket::socket_id() const noexcept {
+    if (shared) return {};
+    std::string_view d = direct;
+    return d.substr(1, static_cast<unsigned char>(d[0]));
+}
+
+bool SessionStore::StoredPacket::reached(const std::vector<std::string>& session_rooms) const {
+    if (shared) return should_include_packet(session_rooms, shared->rooms, shared->except);
+    // What should_include_packet answers for rooms {sid}, no except.
+    return std::find(session_rooms.begin(), session_rooms.end(), socket_id()) != session_rooms.end();
+}
+
+std::vector<core::SharedFrame> SessionStore::StoredPacket::frames() const {
+    if (shared) return shared->frames;
+    return {core::make_text_frame(std::string(text()))};
 }
 
 void SessionStore::persist(PersistedSession session) {
@@ -92,7 +139,7 @@ std::optional<RecoveredSession> SessionStore::restore(const std::string& pid, co
     purge(steady_());
     auto s = sessions_.find(pid);
     if (s == sessions_.end()) return std::nullopt;
-    auto o = seq_by_offset_.find(offset);
+    auto o = seq_by_offset_.find(std::string_view(offset));
     if (o == seq_by_offset_.end()) return std::nullopt;
 
     RecoveredSession out;
@@ -103,18 +150,19 @@ std::optional<RecoveredSession> SessionStore::restore(const std::string& pid, co
     sessions_.erase(s);
 
     // log_ holds consecutive sequence numbers, so the packet after `offset` is at a known index.
-    std::size_t first = static_cast<std::size_t>(o->second - log_.front().seq) + 1;
+    std::size_t first = static_cast<std::size_t>(*o - first_seq_) + 1;
     for (std::size_t i = first; i < log_.size(); ++i) {
         const auto& p = log_[i];
-        if (should_include_packet(out.rooms, p.rooms, p.except)) out.missed_packets.push_back(p.packet);
+        if (p.reached(out.rooms)) out.missed_packets.push_back(p.frames());
     }
     return out;
 }
 
 void SessionStore::purge(std::chrono::steady_clock::time_point now) {
     while (!log_.empty() && log_.front().emitted_at + max_duration_ < now) {
-        seq_by_offset_.erase(log_.front().offset);
+        seq_by_offset_.erase(first_seq_);  // while its entry, which gives its hash, is still there
         log_.pop_front();
+        ++first_seq_;
     }
     while (!session_order_.empty() && session_order_.front().first + max_duration_ < now) {
         auto& [at, pid] = session_order_.front();

@@ -7,11 +7,16 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include <boost/unordered/unordered_flat_set.hpp>
+
+#include <sio/core/frame.hpp>
 #include <sio/socketio/adapter.hpp>
 #include <sio/socketio/packet.hpp>
 
@@ -39,6 +44,15 @@ bool should_include_packet(const std::vector<std::string>& session_rooms,
                            const std::vector<std::string>& rooms,
                            const std::vector<std::string>& except);
 
+/** A logged packet as it is replayed: its Engine.IO frames as they were sent (`4<text>`, whose
+    last argument is the offset, then the attachments) and its targeting. Immutable: a
+    broadcast's is made once, by the loop that emits it, and shared by the log of every loop. */
+struct LoggedPacket {
+    std::vector<core::SharedFrame> frames;
+    std::vector<std::string> rooms;
+    std::vector<std::string> except;
+};
+
 class SessionStore {
 public:
     using SteadyClock = std::function<std::chrono::steady_clock::time_point()>;
@@ -48,6 +62,9 @@ public:
         each call (both are kept in time order, so purging is amortised O(1)). */
     SessionStore(std::chrono::milliseconds max_disconnection_duration, SteadyClock steady = {},
                  WallClock wall = {});
+    // Not copyable nor movable: the offset index's hash and equality point back at this store.
+    SessionStore(const SessionStore&) = delete;
+    SessionStore& operator=(const SessionStore&) = delete;
 
     /** Appended to every offset this store makes: shards other than 0 use `~<shard>` so that
         two shards recording in the same millisecond never make the same offset. */
@@ -56,12 +73,14 @@ public:
     /** True for a packet that is stored and gets an offset: EVENT, no ack id, not volatile. */
     static bool eligible(const Packet& packet, const BroadcastOptions& opts) noexcept;
 
-    /** Appends a fresh offset as the last element of `packet.data` (an array) and keeps a copy
-        with its targeting. Returns the offset. */
-    std::string record(Packet& packet, const BroadcastOptions& opts);
-    /** Keeps `packet`, recorded by another shard's store with `offset` (already its last
-        element), so that sockets of this shard recover from the same offsets. */
-    void append(const Packet& packet, const std::string& offset, const BroadcastOptions& opts);
+    /** Appends a fresh offset as the last element of `packet.data` (an array) and returns it.
+        The caller then logs the packet, once encoded, with append() or append_for_socket(). */
+    std::string stamp(Packet& packet);
+    /** Logs a broadcast stamped by this store or by another shard's (the same shared packet
+        on every shard, so that sockets of any shard recover from the same offsets). */
+    void append(std::shared_ptr<const LoggedPacket> packet);
+    /** Logs a socket.emit stamped by this store: `frames` as sent to socket `sid` alone. */
+    void append_for_socket(const std::string& sid, const std::vector<core::SharedFrame>& frames);
 
     void persist(PersistedSession session);
 
@@ -75,17 +94,50 @@ public:
 
 private:
     void purge(std::chrono::steady_clock::time_point now);
-    /** Logs `packet` (its offset already its last element) as emitted at `now`. */
-    void keep(const Packet& packet, const std::string& offset, const BroadcastOptions& opts,
-              std::chrono::steady_clock::time_point now);
 
+    /** One log entry, kept small: every held connection has one (sio-server greets each socket
+        with a socket.emit), and a broadcast has one on every shard. Its offset is not stored
+        apart: it is read from the end of its text frame (see offset()). */
     struct StoredPacket {
-        std::uint64_t seq;
-        std::string offset;
-        std::vector<std::string> rooms;
-        std::vector<std::string> except;
-        Packet packet;
+        /** A broadcast (or a socket.emit with attachments): shared, never copied per entry. */
+        std::shared_ptr<const LoggedPacket> shared;
+        /** A socket.emit without attachments, in one allocation: the length of the socket id
+            (one byte), the id, then the bytes of its text frame. Empty for a shared packet. */
+        std::string direct;
         std::chrono::steady_clock::time_point emitted_at;
+
+        std::string_view text() const noexcept;
+        std::string_view offset() const noexcept;
+        /** The socket a direct packet was for; empty for a shared packet. */
+        std::string_view socket_id() const noexcept;
+        /** True when the packet reached a socket in `session_rooms` (should_include_packet). */
+        bool reached(const std::vector<std::string>& session_rooms) const;
+        std::vector<core::SharedFrame> frames() const;
+    };
+    /** Logs `entry` (stamped) as the last packet; purges first. */
+    void keep(StoredPacket entry);
+    const StoredPacket& at_seq(std::uint64_t seq) const noexcept {
+        return log_[static_cast<std::size_t>(seq - first_seq_)];
+    }
+
+    /** The offset index holds sequence numbers only (8 bytes a slot, no node, no string):
+        hashed and compared through the offset of their log entry, and looked up by offset. */
+    struct OffsetHash {
+        using is_transparent = void;
+        const SessionStore* store;
+        std::size_t operator()(std::string_view offset) const noexcept {
+            return std::hash<std::string_view>{}(offset);
+        }
+        std::size_t operator()(std::uint64_t seq) const noexcept { return (*this)(store->at_seq(seq).offset()); }
+    };
+    struct OffsetEq {
+        using is_transparent = void;
+        const SessionStore* store;
+        bool operator()(std::uint64_t a, std::uint64_t b) const noexcept { return a == b; }
+        bool operator()(std::string_view offset, std::uint64_t seq) const noexcept {
+            return store->at_seq(seq).offset() == offset;
+        }
+        bool operator()(std::uint64_t seq, std::string_view offset) const noexcept { return (*this)(offset, seq); }
     };
     struct StoredSession {
         PersistedSession session;
@@ -97,9 +149,11 @@ private:
     WallClock wall_;
     OffsetGenerator offsets_;
     std::string offset_suffix_;
+    // Consecutive sequence numbers: log_[i] has first_seq_ + i.
     std::deque<StoredPacket> log_;
-    std::uint64_t next_seq_ = 0;
-    std::unordered_map<std::string, std::uint64_t> seq_by_offset_;
+    std::uint64_t first_seq_ = 0;
+    // Every entry of log_ (it is erased before its entry is popped, inserted after it is pushed).
+    boost::unordered_flat_set<std::uint64_t, OffsetHash, OffsetEq> seq_by_offset_;
     std::unordered_map<std::string, StoredSession> sessions_;  // by pid
     // (disconnected_at, pid) in persist order; entries whose session was restored or persisted
     // again are stale and skipped by purge.

@@ -151,7 +151,12 @@ bool Socket::emit(std::string_view event, Payload args) {
     // 4.8 broadcasts it to the room named by the socket's id instead, which also reaches any
     // other socket that joined a room of that name: here socket.emit reaches this socket only,
     // as it does with recovery off.)
-    if (nsp_->server().options().connection_state_recovery) nsp_->adapter().log_for_socket(packet, id_);
+    if (nsp_->server().options().connection_state_recovery) {
+        if (auto frames = nsp_->adapter().log_for_socket(packet, id_); !frames.empty()) {
+            send_frames(frames, false);
+            return true;
+        }
+    }
     send_packet(packet);
     return true;
 }

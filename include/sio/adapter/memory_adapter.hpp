@@ -18,6 +18,7 @@ namespace sio::socketio {
 class Namespace;
 class Socket;
 class SessionStore;
+struct LoggedPacket;
 }  // namespace sio::socketio
 
 namespace sio::adapter {
@@ -84,16 +85,16 @@ public:
                          std::function<void(std::optional<socketio::RecoveredSession>)> done) override;
     /** Session-aware: an eligible packet for socket `sid` alone gets its offset and is logged
         on this shard (the one that will keep the socket's session). */
-    bool log_for_socket(socketio::Packet& packet, const std::string& sid) override;
+    std::vector<core::SharedFrame> log_for_socket(socketio::Packet& packet, const std::string& sid) override;
 
     // ---- this shard's part (each shard runs it on its own loop) --------------------------
     /** A broadcast prepared once by the shard that emitted it: shared, never modified. */
     struct SharedBroadcast {
         std::vector<core::SharedFrame> frames;
         socketio::BroadcastOptions opts;
-        /** Session-aware and eligible: the packet with its offset, logged by every shard. */
-        std::optional<socketio::Packet> logged;
-        std::string offset;
+        /** Session-aware and eligible: the packet (`frames`, offset included) with its
+            targeting, logged as it is by every shard. */
+        std::shared_ptr<const socketio::LoggedPacket> logged;
     };
     void deliver(const SharedBroadcast& broadcast);
     /** Sends with one ack id from this shard's namespace; returns the number of targets. */

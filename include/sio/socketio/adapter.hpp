@@ -15,6 +15,7 @@
 #include <boost/json/value.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <sio/core/frame.hpp>
 #include <sio/socketio/packet.hpp>
 #include <sio/socketio/payload.hpp>
 
@@ -49,7 +50,9 @@ struct RecoveredSession {
     std::string pid;
     std::vector<std::string> rooms;
     boost::json::value data;
-    std::vector<Packet> missed_packets;  // EVENT packets with their offsets, in order
+    /** The EVENT packets it missed, in order, each as the frames it was sent as (offset
+        included): replayed as they are, as Node re-emits the logged packet. */
+    std::vector<std::vector<core::SharedFrame>> missed_packets;
 };
 
 /** A session kept after a recoverable disconnect. */
@@ -104,9 +107,12 @@ public:
     virtual bool supports_recovery() const noexcept = 0;
     virtual void persist_session(PersistedSession session) = 0;
     /** `socket.emit` with recovery on: gives `packet` (for socket `sid` only) its offset as
-        last argument and logs it for that socket's recovery. False (packet unchanged) when
-        this adapter keeps no log. */
-    virtual bool log_for_socket(Packet& /*packet*/, const std::string& /*sid*/) { return false; }
+        last argument, logs it for that socket's recovery and returns its frames, to be sent
+        as they are (encoded once for both). Empty (packet unchanged) when this adapter keeps
+        no log. */
+    virtual std::vector<core::SharedFrame> log_for_socket(Packet& /*packet*/, const std::string& /*sid*/) {
+        return {};
+    }
     /** Restores the session `pid` if it exists, has not expired and `offset` is still in the
         packet log; `done(nullopt)` otherwise. `done` runs on this adapter's loop, before
         returning when the session is kept here, later when another shard keeps it. */

@@ -1,8 +1,9 @@
-// In-memory adapter. Flow of a broadcast: session-aware: offset appended and packet logged ->
-// encoded once into shared frames -> posted (shared, immutable) to the other shards -> on each
-// shard, targets from its room index (rooms minus except, each once) -> Socket::send_frames for
-// each target, which hands the same frames to every session. Operations that gather (fetch,
-// ack counts, restore) post their part's result back with a core::HomeBound callback.
+// In-memory adapter. Flow of a broadcast: session-aware: offset appended -> encoded once into
+// shared frames (session-aware: these very frames logged, by every shard) -> posted (shared,
+// immutable) to the other shards -> on each shard, targets from its room index (rooms minus
+// except, each once) -> Socket::send_frames for each target, which hands the same frames to
+// every session. Operations that gather (fetch, ack counts, restore) post their part's result
+// back with a core::HomeBound callback.
 
 #include <sio/adapter/memory_adapter.hpp>
 
@@ -205,32 +206,35 @@ std::vector<core::SharedFrame> MemoryAdapter::encode_frames(const Packet& packet
 void MemoryAdapter::broadcast(const Packet& packet, const BroadcastOptions& opts) {
     const Packet* out = &packet;
     Packet copy;
-    std::string offset;
-    bool logged = false;
+    std::shared_ptr<const socketio::LoggedPacket> logged;
     if (packet.nsp != nsp_name_ || (sessions_ && socketio::SessionStore::eligible(packet, opts))) {
         copy = packet;
         copy.nsp = nsp_name_;
         // Logged even without a local target: the socket it was meant for may be disconnected
-        // right now and come back with an older offset.
+        // right now and come back with an older offset. The log keeps the frames sent, shared
+        // with every shard's log, rather than a copy of the packet per shard.
         if (sessions_ && socketio::SessionStore::eligible(copy, opts)) {
-            offset = sessions_->record(copy, opts);
-            logged = true;
+            sessions_->stamp(copy);
+            logged = std::make_shared<const socketio::LoggedPacket>(
+                socketio::LoggedPacket{encode_frames(copy), opts.rooms, opts.except});
+            sessions_->append(logged);
         }
         out = &copy;
     }
     if (shard_count() == 1) {
-        // Encoded only when there is a target.
-        deliver_targets(out, {}, opts);
+        // Encoded only when there is a target (unless logged: then it already is).
+        if (logged) deliver_targets(nullptr, logged->frames, opts);
+        else deliver_targets(out, {}, opts);
         return;
     }
     auto shared = std::make_shared<const SharedBroadcast>(
-        SharedBroadcast{encode_frames(*out), opts, logged ? std::optional<Packet>(*out) : std::nullopt, offset});
+        SharedBroadcast{logged ? logged->frames : encode_frames(*out), opts, logged});
     for_each_peer([shared](MemoryAdapter& peer) { peer.deliver(*shared); });
     deliver_targets(nullptr, shared->frames, opts);
 }
 
 void MemoryAdapter::deliver(const SharedBroadcast& broadcast) {
-    if (sessions_ && broadcast.logged) sessions_->append(*broadcast.logged, broadcast.offset, broadcast.opts);
+    if (sessions_ && broadcast.logged) sessions_->append(broadcast.logged);
     deliver_targets(nullptr, broadcast.frames, broadcast.opts);
 }
 
@@ -387,11 +391,13 @@ void MemoryAdapter::restore_session(const std::string& pid, const std::string& o
         });
 }
 
-bool MemoryAdapter::log_for_socket(Packet& packet, const std::string& sid) {
-    if (!sessions_ || !socketio::SessionStore::eligible(packet, BroadcastOptions{})) return false;
+std::vector<core::SharedFrame> MemoryAdapter::log_for_socket(Packet& packet, const std::string& sid) {
+    if (!sessions_ || !socketio::SessionStore::eligible(packet, BroadcastOptions{})) return {};
     packet.nsp = nsp_name_;
-    sessions_->record(packet, BroadcastOptions{{sid}, {}, {}});
-    return true;
+    sessions_->stamp(packet);
+    auto frames = encode_frames(packet);
+    sessions_->append_for_socket(sid, frames);
+    return frames;
 }
 
 }  // namespace sio::adapter

@@ -8,6 +8,7 @@
 #include <boost/json/parse.hpp>
 
 #include <sio/adapter/memory_adapter.hpp>
+#include <sio/socketio/parser.hpp>
 
 #include "support/socketio_harness.hpp"
 
@@ -248,6 +249,58 @@ TEST(Recovery, ServerCloseIsRecoverable) {
     EXPECT_EQ(answer_of(c2.take().at(0)).at("sid"), a.at("sid"));
 }
 
+TEST(Recovery, SocketEmitLostInFlightIsReplayedToItsSocketOnly) {
+    Csr t;
+    auto c = t.h.open();
+    c.recv("0");
+    auto a = answer_of(c.take().at(0));
+    std::string sid(a.at("sid").as_string()), pid(a.at("pid").as_string());
+    auto other = t.h.open();
+    other.recv("0");
+    auto a_other = answer_of(other.take().at(0));
+    t.nsp().emit("seen");
+    std::string offset = last_arg(c.take().at(0));
+    other.take();
+    // Sent, but lost with the connection: the client still has `offset` as its last one.
+    auto s = t.nsp().socket(sid);
+    s->emit("direct", Payload(boost::json::array{1}));
+    Payload bin;
+    bin.push_binary("\x01\x02");
+    s->emit("bin", std::move(bin));
+    t.nsp().socket(std::string(a_other.at("sid").as_string()))->emit("not-mine");
+    auto sent = c.take();
+    ASSERT_EQ(sent.size(), 3u);  // text, then text and attachment
+    c.engine_close(CloseReason::transport_close);
+    other.engine_close(CloseReason::transport_close);
+
+    auto c2 = t.h.open();
+    c2.recv("0{\"pid\":\"" + pid + "\",\"offset\":\"" + offset + "\"}");
+    auto frames = c2.take();
+    ASSERT_EQ(frames.size(), 4u);
+    // The bytes first sent, offsets included (Node re-emits the logged packet as it was).
+    EXPECT_EQ(frames[0], sent[0]);
+    EXPECT_EQ(frames[1], sent[1]);
+    EXPECT_EQ(frames[2], sent[2]);
+    EXPECT_EQ(frames[2], "bin:\x01\x02");
+    EXPECT_EQ(answer_of(frames[3]).at("sid").as_string(), sid);
+
+    // The other session recovers from the same offset without the two packets it was not sent.
+    auto o2 = t.h.open();
+    o2.recv("0{\"pid\":\"" + std::string(a_other.at("pid").as_string()) + "\",\"offset\":\"" + offset + "\"}");
+    auto other_frames = o2.take();
+    ASSERT_EQ(other_frames.size(), 2u);
+    EXPECT_TRUE(other_frames[0].starts_with("42[\"not-mine\",\"")) << other_frames[0];
+    EXPECT_EQ(answer_of(other_frames[1]).at("sid"), a_other.at("sid"));
+}
+
+/** Stamps `packet` and logs it as MemoryAdapter::broadcast does. */
+std::string record(SessionStore& store, Packet& packet, const BroadcastOptions& opts) {
+    std::string offset = store.stamp(packet);
+    store.append(std::make_shared<const LoggedPacket>(
+        LoggedPacket{adapter::MemoryAdapter::encode_frames(packet), opts.rooms, opts.except}));
+    return offset;
+}
+
 TEST(SessionStore, PurgesOldPacketsAndSessions) {
     auto now = std::chrono::steady_clock::time_point(std::chrono::hours(1));
     SessionStore store(std::chrono::milliseconds(100), [&] { return now; },
@@ -255,16 +308,16 @@ TEST(SessionStore, PurgesOldPacketsAndSessions) {
     Packet p{PacketType::event, "/", std::nullopt, boost::json::array{"e"}, {}};
     BroadcastOptions opts;
     Packet p1 = p;
-    std::string o1 = store.record(p1, opts);
+    std::string o1 = record(store, p1, opts);
     EXPECT_EQ(p1.data.as_array().back().as_string(), o1);
     store.persist(PersistedSession{"sid", "pid", {"sid"}, nullptr});
     now += std::chrono::milliseconds(60);
     Packet p2 = p;
-    std::string o2 = store.record(p2, opts);
+    std::string o2 = record(store, p2, opts);
     EXPECT_EQ(store.packet_count(), 2u);
     now += std::chrono::milliseconds(60);  // p1 and the session are now older than 100 ms
     Packet p3 = p;
-    store.record(p3, opts);
+    record(store, p3, opts);
     EXPECT_EQ(store.packet_count(), 2u);
     EXPECT_EQ(store.session_count(), 0u);
     EXPECT_FALSE(store.restore("pid", o2));
@@ -273,12 +326,59 @@ TEST(SessionStore, PurgesOldPacketsAndSessions) {
     store.persist(PersistedSession{"sid", "pid", {"sid"}, nullptr});
     auto r = store.restore("pid", o2);
     ASSERT_TRUE(r);
-    EXPECT_EQ(r->missed_packets.size(), 1u);
-    EXPECT_EQ(r->missed_packets[0], p3);
+    ASSERT_EQ(r->missed_packets.size(), 1u);
+    ASSERT_EQ(r->missed_packets[0].size(), 1u);
+    EXPECT_EQ(r->missed_packets[0][0]->bytes, "4" + encode(p3));
     EXPECT_FALSE(SessionStore::eligible(Packet{PacketType::event, "/", 1, boost::json::array{"e"}, {}}, opts));
     BroadcastOptions vol;
     vol.flags.is_volatile = true;
     EXPECT_FALSE(SessionStore::eligible(p, vol));
+}
+
+TEST(SessionStore, SocketEntriesAreFoundByOffsetFilteredAndPurged) {
+    auto now = std::chrono::steady_clock::time_point(std::chrono::hours(1));
+    SessionStore store(std::chrono::milliseconds(100), [&] { return now; },
+                       [] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(5000)); });
+    store.set_offset_suffix("~3");
+    auto log_for = [&](const std::string& sid, const char* event) {
+        Packet p{PacketType::event, "/", std::nullopt, boost::json::array{event}, {}};
+        std::string offset = store.stamp(p);
+        auto frames = adapter::MemoryAdapter::encode_frames(p);
+        store.append_for_socket(sid, frames);
+        return std::pair{offset, frames[0]->bytes};
+    };
+    auto [o1, f1] = log_for("a", "e1");
+    EXPECT_EQ(o1, yeast_encode(5000) + "~3");
+    auto [o2, f2] = log_for("b", "e2");
+    now += std::chrono::milliseconds(60);
+    auto [o3, f3] = log_for("a", "e3");
+    Packet to_room{PacketType::event, "/", std::nullopt, boost::json::array{"r"}, {}};
+    std::string o4 = record(store, to_room, BroadcastOptions{{"room"}, {}, {}});
+    auto [o5, f5] = log_for(std::string(300, 'x'), "long-id");  // too long to be kept inline
+
+    auto missed = [&](const std::string& sid, std::vector<std::string> rooms, const std::string& offset) {
+        store.persist(PersistedSession{sid, "pid", std::move(rooms), nullptr});
+        auto r = store.restore("pid", offset);
+        std::vector<std::string> out;
+        if (!r) return std::vector<std::string>{"(not restored)"};
+        for (const auto& frames : r->missed_packets)
+            for (const auto& f : frames) out.push_back(f->bytes);
+        return out;
+    };
+    EXPECT_EQ(missed("a", {"a"}, o1), (std::vector<std::string>{f3}));
+    EXPECT_EQ(missed("b", {"b"}, o1), (std::vector<std::string>{f2}));
+    EXPECT_EQ(missed("b", {"b", "room"}, o2), (std::vector<std::string>{"4" + encode(to_room)}));
+    // As a broadcast to the room named by the id would (should_include_packet).
+    EXPECT_EQ(missed("c", {"c", "a"}, o1), (std::vector<std::string>{f3}));
+    EXPECT_EQ(missed(std::string(300, 'x'), {std::string(300, 'x')}, o4), (std::vector<std::string>{f5}));
+    EXPECT_EQ(missed("a", {"a"}, o5), (std::vector<std::string>{}));
+    EXPECT_EQ(missed("a", {"a"}, o1 + "x"), (std::vector<std::string>{"(not restored)"}));
+
+    now += std::chrono::milliseconds(60);  // the first two are now older than 100 ms
+    EXPECT_EQ(missed("a", {"a"}, o1), (std::vector<std::string>{"(not restored)"}));
+    EXPECT_EQ(missed("a", {"a"}, o2), (std::vector<std::string>{"(not restored)"}));
+    EXPECT_EQ(missed("a", {"a", "room"}, o3), (std::vector<std::string>{"4" + encode(to_room)}));
+    EXPECT_EQ(store.packet_count(), 3u);
 }
 
 }  // namespace
