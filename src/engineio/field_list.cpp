@@ -1,19 +1,34 @@
 #include <sio/engineio/field_list.hpp>
 
-#include <cstring>
-
 namespace sio::engineio {
 namespace {
 
-std::uint32_t read_u32(const char* p) noexcept {
-    std::uint32_t v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
+// LEB128: seven bits per byte, low bits first, the high bit set on every byte but the last.
+void append_varint(std::string& out, std::size_t v) {
+    while (v >= 0x80) {
+        out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+        v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
 }
 
-void append_u32(std::string& out, std::size_t v) {
-    auto value = static_cast<std::uint32_t>(v);
-    out.append(reinterpret_cast<const char*>(&value), sizeof value);
+std::size_t varint_size(std::size_t v) noexcept {
+    std::size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        ++n;
+    }
+    return n;
+}
+
+/** Reads the varint at `p` and moves `p` past it (the list only holds what add() wrote). */
+std::size_t read_varint(const char*& p) noexcept {
+    std::size_t v = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        auto byte = static_cast<unsigned char>(*p++);
+        v |= static_cast<std::size_t>(byte & 0x7f) << shift;
+        if (!(byte & 0x80)) return v;
+    }
 }
 
 }  // namespace
@@ -22,9 +37,13 @@ FieldList::FieldList(std::initializer_list<std::pair<std::string_view, std::stri
     for (const auto& [name, value] : fields) add(name, value);
 }
 
+std::size_t FieldList::encoded_size(std::string_view name, std::string_view value) noexcept {
+    return varint_size(name.size()) + varint_size(value.size()) + name.size() + value.size();
+}
+
 void FieldList::add(std::string_view name, std::string_view value) {
-    append_u32(data_, name.size());
-    append_u32(data_, value.size());
+    append_varint(data_, name.size());
+    append_varint(data_, value.size());
     data_.append(name);
     data_.append(value);
     ++count_;
@@ -44,14 +63,16 @@ std::optional<std::string_view> FieldList::Range::value_of(std::string_view name
 }
 
 FieldList::value_type FieldList::const_iterator::operator*() const noexcept {
-    std::uint32_t name_size = read_u32(pos_);
-    std::uint32_t value_size = read_u32(pos_ + 4);
-    const char* name = pos_ + 8;
-    return {std::string_view(name, name_size), std::string_view(name + name_size, value_size)};
+    const char* p = pos_;
+    std::size_t name_size = read_varint(p);
+    std::size_t value_size = read_varint(p);
+    return {std::string_view(p, name_size), std::string_view(p + name_size, value_size)};
 }
 
 FieldList::const_iterator& FieldList::const_iterator::operator++() noexcept {
-    pos_ += 8 + read_u32(pos_) + read_u32(pos_ + 4);
+    std::size_t name_size = read_varint(pos_);
+    std::size_t value_size = read_varint(pos_);
+    pos_ += name_size + value_size;
     return *this;
 }
 

@@ -3,7 +3,8 @@
 namespace sio::engineio {
 
 Handshake::Handshake(std::string_view url, const FieldList& headers, const FieldList& query, std::string_view address) {
-    fields_.reserve(2, url.size() + address.size() + headers.bytes() + query.bytes());  // exactly
+    fields_.reserve_bytes(FieldList::encoded_size({}, url) + FieldList::encoded_size({}, address) + headers.bytes() +
+                          query.bytes());  // exactly
     fields_.add({}, url);
     fields_.add({}, address);
     headers_from_ = static_cast<std::uint32_t>(fields_.bytes());

@@ -65,10 +65,12 @@ public:
     FieldList() = default;
     FieldList(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
 
-    /** Appends a field (names and values up to 4 GiB each; order is kept). */
+    /** Appends a field (order is kept). */
     void add(std::string_view name, std::string_view value);
-    /** Reserves for `bytes` of names and values over `count` fields. */
-    void reserve(std::size_t count, std::size_t bytes) { data_.reserve(data_.size() + count * 8 + bytes); }
+    /** Bytes `add(name, value)` appends. */
+    static std::size_t encoded_size(std::string_view name, std::string_view value) noexcept;
+    /** Reserves room for `bytes` more encoded bytes (see encoded_size and bytes()). */
+    void reserve_bytes(std::size_t bytes) { data_.reserve(data_.size() + bytes); }
     /** Appends every field of `other`, in order. */
     void append(const FieldList& other);
     /** The first value of `name` (exact match), if any. */
@@ -89,7 +91,10 @@ public:
     const_iterator end() const noexcept { return const_iterator(data_.data() + data_.size()); }
 
 private:
-    std::string data_;  // per field: name length, value length (4 bytes each), name, value
+    // Per field: name length, value length, name, value. The lengths are LEB128 varints (one
+    // byte each below 128, as nearly every header name and value is) rather than 4-byte
+    // integers: a handshake's dozen fields are kept for the session's whole life.
+    std::string data_;
     std::uint32_t count_ = 0;
 };
 

@@ -30,6 +30,24 @@ TEST(FieldList, KeepsOrderRepeatsAndEmptyValues) {
     EXPECT_FALSE(fields.value_of("missing"));
 }
 
+TEST(FieldList, KeepsLongNamesAndValuesAndPredictsItsSize) {
+    // Lengths around the varint boundaries: 127/128 (one/two bytes), 16383/16384 (two/three).
+    FieldList fields;
+    std::vector<std::pair<std::string, std::string>> added;
+    for (std::size_t n : {0u, 1u, 127u, 128u, 300u, 16383u, 16384u, 70000u}) {
+        std::string name(n % 200, 'n');
+        std::string value(n, static_cast<char>('a' + n % 26));
+        std::size_t before = fields.bytes();
+        fields.add(name, value);
+        EXPECT_EQ(fields.bytes() - before, FieldList::encoded_size(name, value)) << n;
+        added.emplace_back(name, value);
+    }
+    std::vector<std::pair<std::string, std::string>> seen;
+    for (const auto& [name, value] : fields) seen.emplace_back(name, value);
+    EXPECT_EQ(seen, added);
+    EXPECT_EQ(FieldList::encoded_size("host", "a"), 2u + 5u);  // one byte per short length
+}
+
 TEST(FieldList, EmptyListHasNoFields) {
     FieldList fields;
     EXPECT_TRUE(fields.empty());
