@@ -35,11 +35,9 @@ public:
 
 private:
     static std::shared_ptr<const engineio::Handshake> make_handshake() {
-        auto h = std::make_shared<engineio::Handshake>();
-        h->url = "/socket.io/?EIO=4&transport=websocket";
-        h->query = {{"EIO", "4"}, {"transport", "websocket"}};
-        h->address = "127.0.0.1";
-        return h;
+        return std::make_shared<engineio::Handshake>("/socket.io/?EIO=4&transport=websocket", engineio::FieldList{},
+                                                     engineio::FieldList{{"EIO", "4"}, {"transport", "websocket"}},
+                                                     "127.0.0.1");
     }
 
     std::string id_;
