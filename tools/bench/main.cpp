@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
     app.add_option("--duration", o.duration, "connect: seconds to hold the connections");
     app.add_option("--messages,-m", o.messages, "fanout/push: REST emits; echo: round trips per client");
     app.add_option("--interval-us", o.interval_us, "fanout/push: pause between emits in microseconds");
+    app.add_option("--nap-us", o.nap_us, "workers: when idle, sleep this long and poll instead of blocking (0 = block)");
     app.add_option("--transport", transport, "only websocket")->check(CLI::IsMember({"websocket"}));
     app.add_option("--namespace", o.nsp, "Socket.IO namespace");
     app.add_option("--server-pid", o.server_pids, "server process to sample (repeatable)");

@@ -26,6 +26,7 @@ struct Options {
     double duration = 0;             // connect: seconds to hold the connections
     std::uint32_t messages = 10;     // fanout/push: REST emits; echo: round trips per client
     double interval_us = 0;          // fanout/push: pause between emits (0 = back-to-back)
+    double nap_us = 0;               // workers: poll, and nap this long when idle (0 = block in epoll_wait)
     std::string nsp = "/";
     std::vector<int> server_pids;
     std::uint32_t src_base = 1;      // worker k binds 127.0.0.(src_base + k)

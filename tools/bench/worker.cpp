@@ -4,6 +4,7 @@
 // progress once a second and ends the drain phase after --timeout seconds without delivery.
 #include "worker.hpp"
 
+#include <thread>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -83,7 +84,14 @@ int Worker::run() {
     maybe_connected();
     tick();
     read_command();
-    ioc_.run();
+    if (opts_.nap_us <= 0) {
+        ioc_.run();
+        return 0;
+    }
+    const auto nap = std::chrono::microseconds(static_cast<std::int64_t>(opts_.nap_us));
+    while (!ioc_.stopped()) {
+        if (ioc_.poll() == 0 && !ioc_.stopped()) std::this_thread::sleep_for(nap);
+    }
     return 0;
 }
 
