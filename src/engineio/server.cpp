@@ -102,6 +102,8 @@ void Server::apply_cors(const http::Request& req, http::Response& res) const {
     engineio::apply_cors(options_.cors, req, res);
 }
 
+void Server::when_written(std::function<void()> done) { websockets_->when_flushed(std::move(done)); }
+
 void Server::close_all(CloseReason reason) {
     auto sessions = std::move(sessions_);
     sessions_.clear();

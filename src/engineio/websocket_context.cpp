@@ -1,5 +1,8 @@
 #include "engineio/websocket_context.hpp"
 
+#include <algorithm>
+#include <utility>
+
 #include <boost/asio/post.hpp>
 
 #include "engineio/websocket_transport.hpp"
@@ -23,18 +26,44 @@ std::span<char> WebSocketContext::borrow_read_buffer() noexcept {
 
 void WebSocketContext::schedule_flush(std::shared_ptr<WebSocketTransport> transport) {
     to_flush_.push_back(std::move(transport));
-    if (flush_posted_) return;
-    flush_posted_ = true;
-    boost::asio::post(executor_, [self = shared_from_this()] { self->flush_all(); });
+    post_flush();
 }
 
-void WebSocketContext::flush_all() {
+void WebSocketContext::post_flush() {
+    if (flush_posted_) return;
+    flush_posted_ = true;
+    boost::asio::post(executor_, [self = shared_from_this()] { self->flush_some(); });
+}
+
+void WebSocketContext::when_flushed(std::function<void()> done) {
+    if (!to_flush_.empty()) {
+        after_to_flush_.push_back(std::move(done));  // (a flush is posted)
+    } else if (flushed_ < flushing_.size()) {
+        after_flushing_.push_back(std::move(done));  // what was queued sits in this list
+    } else {
+        boost::asio::post(executor_, std::move(done));
+    }
+}
+
+void WebSocketContext::flush_some() {
     flush_posted_ = false;
-    flushing_.swap(to_flush_);
+    if (flushed_ == flushing_.size()) {
+        flushing_.clear();
+        flushed_ = 0;
+        flushing_.swap(to_flush_);
+        after_flushing_.swap(after_to_flush_);  // after_flushing_ was empty: its list is done
+    }
     // A flush may queue more (a failed write closes a session, whose handlers may send):
-    // those land in to_flush_ and get their own turn.
-    for (auto& transport : flushing_) transport->flush();
-    flushing_.clear();
+    // those land in to_flush_ and wait for the current list to be done. A transport still
+    // waiting here keeps its flush_scheduled_ and takes what is sent to it meanwhile.
+    const std::size_t end = std::min(flushing_.size(), flushed_ + flush_slice);
+    while (flushed_ < end) std::exchange(flushing_[flushed_++], nullptr)->flush();
+    if (flushed_ == flushing_.size() && !after_flushing_.empty()) {
+        auto callbacks = std::move(after_flushing_);
+        after_flushing_.clear();
+        for (auto& done : callbacks) done();
+    }
+    if (flushed_ < flushing_.size() || !to_flush_.empty()) post_flush();
 }
 
 }  // namespace sio::engineio

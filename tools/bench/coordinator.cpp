@@ -512,6 +512,7 @@ int run_coordinator(const Options& in) {
 
     // Merge the results.
     Histogram latency;
+    std::vector<Histogram> per_emit;  // see Worker::per_emit_limit
     std::uint64_t expected = 0, received = 0, dups = 0, unexpected = 0, still = 0, disconnects = 0, at_measure = 0;
     std::int64_t first_recv = 0, last_recv = 0, client_cpu = 0, max_worker_cpu = 0;
     json::object end_errors;
@@ -531,6 +532,11 @@ int run_coordinator(const Options& in) {
         if (f && (!first_recv || f < first_recv)) first_recv = f;
         last_recv = std::max(last_recv, l);
         latency.merge(Histogram::from_json(r.at("hist").as_object()));
+        if (const auto* hists = r.if_contains("per_emit_hist")) {
+            const auto& a = hists->as_array();
+            per_emit.resize(std::max(per_emit.size(), a.size()));
+            for (std::size_t i = 0; i < a.size(); ++i) per_emit[i].merge(Histogram::from_json(a[i].as_object()));
+        }
         for (const auto& [k, v] : r.at("errors").as_object())
             end_errors[k] = (end_errors.contains(k) ? end_errors[k].as_uint64() : 0) + boost::json::value_to<std::uint64_t>(v);
     }
@@ -572,6 +578,15 @@ int run_coordinator(const Options& in) {
             if (!first_emit_error.empty()) m["first_emit_error"] = first_emit_error;
             m["emit_duration_s"] = round3(static_cast<double>(t_last_send - t_first_send) / 1e9);
             m["post_latency"] = post_latency.summary_us();
+            if (!per_emit.empty()) {  // latency of each emit, in ms, for short runs
+                json::array rows;
+                for (const auto& h : per_emit)
+                    rows.push_back(json::object{{"delivered", h.total()},
+                                                {"p50_ms", round3(static_cast<double>(h.percentile(0.5)) / 1e6)},
+                                                {"p99_ms", round3(static_cast<double>(h.percentile(0.99)) / 1e6)},
+                                                {"max_ms", round3(static_cast<double>(h.max()) / 1e6)}});
+                m["per_emit"] = std::move(rows);
+            }
         }
         report[opts.scenario == Scenario::echo ? "echo" : "fanout"] = std::move(m);
     }

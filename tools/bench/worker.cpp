@@ -66,6 +66,7 @@ Worker::Worker(const Options& opts, std::uint32_t index, std::uint32_t first, st
     }
     connect_packet_ = opts.nsp == "/" ? "40" : "40" + opts.nsp + ",";
     event_prefix_ = opts.nsp == "/" ? "42" : "42" + opts.nsp + ",";
+    if (opts.scenario != Scenario::echo && opts.messages <= per_emit_limit) per_emit_.resize(opts.messages);
     const std::uint32_t w = std::max<std::uint32_t>(1, opts.workers);
     inflight_max_ = std::max<std::uint32_t>(1, (opts.inflight + w - 1) / w);
     rate_ = opts.rate / w;
@@ -262,7 +263,9 @@ void Worker::on_event(Client& c, std::string_view payload) {
         return;
     }
     const auto now = now_ns();
-    latency_.record(static_cast<std::uint64_t>(std::max<std::int64_t>(0, now - ts)));
+    const auto latency = static_cast<std::uint64_t>(std::max<std::int64_t>(0, now - ts));
+    latency_.record(latency);
+    if (seq >= 1 && seq <= per_emit_.size()) per_emit_[seq - 1].record(latency);
     if (!first_recv_ns_) first_recv_ns_ = now;
     last_recv_ns_ = now;
     ++received_;
@@ -316,6 +319,8 @@ void Worker::finish() {
         if (c->state() == Client::State::connected) ++still;
     json::object errs;
     for (const auto& [k, v] : errors_) errs[k] = v;
+    json::array per_emit;
+    for (const auto& h : per_emit_) per_emit.push_back(h.to_json());
     write_line({{"type", "result"},
                 {"worker", index_},
                 {"connected_at_measure", connected_at_measure_},
@@ -331,7 +336,8 @@ void Worker::finish() {
                 {"cpu_us", measuring_ ? cpu - cpu_measure_start_ : std::int64_t{0}},
                 {"cpu_total_us", cpu},
                 {"errors", std::move(errs)},
-                {"hist", latency_.to_json()}});
+                {"hist", latency_.to_json()},
+                {"per_emit_hist", std::move(per_emit)}});
     ticker_.cancel();
     ioc_.stop();
 }

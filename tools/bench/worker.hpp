@@ -106,6 +106,10 @@ private:
     std::int64_t drain_ns_ = 0;
     std::int64_t cpu_measure_start_ = 0;
     Histogram latency_;
+    // One per emit of fanout/push when there are at most per_emit_limit: where a latency tail
+    // comes from (the first emits, or queueing behind earlier ones).
+    static constexpr std::uint32_t per_emit_limit = 32;
+    std::vector<Histogram> per_emit_;
     std::string echo_buf_;
     std::uint32_t port_ = 10000;
     std::uint32_t eph_lo_ = 32768, eph_hi_ = 60999;

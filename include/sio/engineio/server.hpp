@@ -50,6 +50,13 @@ public:
     const Options& options() const noexcept { return options_; }
     std::size_t clients_count() const noexcept { return sessions_.size(); }
 
+    /** Calls `done` on this loop once every WebSocket frame sent so far on it has been handed
+        to the kernel (a connection whose socket buffer is full does not hold it back). A
+        broadcast's frames leave a slice of connections per loop turn; an answer given from
+        here follows them, as Node answers after its synchronous writes, so that a caller
+        that waits for it cannot queue broadcasts faster than they are written. */
+    void when_written(std::function<void()> done);
+
     /** Closes every session (transport discarded, no close packet guaranteed). */
     void close_all(CloseReason reason);
 
