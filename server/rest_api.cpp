@@ -225,11 +225,10 @@ void RestApi::emit(Reply reply, const http::Request& req) {
     if (!op.emit(r->event, Payload(std::move(r->args)))) {
         return reply.error(400, "this event name cannot be emitted");
     }
-    // Answered once this loop's clients have been written to, as Node answers after its
+    // Answered once this instance's clients have been written to, as Node answers after its
     // synchronous writes: a caller that waits for answers is held to the pace of delivery
     // instead of queueing broadcasts faster than they leave.
-    if (io_->has_engine()) io_->engine().when_written([reply] { reply.ok(); });
-    else reply.ok();
+    io_->when_written([reply] { reply.ok(); });
 }
 
 void RestApi::emit_with_ack(Reply reply, const http::Request& req) {

@@ -3,7 +3,7 @@
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./lib/server.mjs";
-import { api, connectClient, ack, ack1, once, sleep, waitUntil, pollHandshake, Poller } from "./lib/util.mjs";
+import { api, connectClient, ack, ack1, once, sleep, waitUntil, pollHandshake, Poller, rawSio } from "./lib/util.mjs";
 
 const TOKEN = "s3cr3t-token";
 let srv;
@@ -187,6 +187,30 @@ describe("emit", () => {
     const v = once(c, "vol");
     assert.deepEqual((await call("POST", "/emit", { event: "vol", data: 1, volatile: true, room: c.id })).body, { ok: true });
     assert.deepEqual(await v, [1]);
+  });
+
+  test("POST /emit answers once every local client has been written to (the broadcast leaves a slice per loop turn)", async () => {
+    // 600 connections are five slices of the server's flush list. The frames are in this
+    // process's socket buffers before the answer is written, so by the time the answer is read
+    // every client has read its frame (same or earlier poll phase, then one setImmediate).
+    const n = 600;
+    const raws = await Promise.all(
+      Array.from({ length: n }, async () => {
+        const c = await rawSio(srv.url);
+        assert.equal((await c.connect("/")).type, 0);
+        return c;
+      }),
+    );
+    try {
+      const got = (c) => c.ws.queue.some((m) => typeof m === "string" && m.startsWith('42["written-first"'));
+      const r = await call("POST", "/emit", { event: "written-first", data: 1 });
+      assert.equal(r.status, 200, r.text);
+      await new Promise((resolve) => setImmediate(resolve));
+      const missing = raws.filter((c) => !got(c)).length;
+      assert.equal(missing, 0, `${missing} of ${n} clients had not been written to when the answer came`);
+    } finally {
+      for (const c of raws) c.close();
+    }
   });
 
   test("POST /emit-with-ack collects the first ack argument of every targeted client, or times out", async () => {

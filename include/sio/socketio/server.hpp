@@ -63,6 +63,12 @@ public:
     ServerGroup* group() const noexcept { return options_.group.get(); }
     std::size_t shard() const noexcept { return options_.shard; }
 
+    /** Calls `done` on this loop once every WebSocket frame sent so far has been handed to the
+        kernel on every loop of the process (each loop's flush list done; a connection whose
+        socket buffer is full does not hold it back). sio-server answers `POST /emit` from here,
+        as Node answers after its synchronous writes. */
+    void when_written(std::function<void()> done);
+
     /** Disconnects every socket with `server shutting down` (a recoverable reason: sessions
         are persisted when recovery is on) and closes every session. */
     void close();

@@ -12,6 +12,7 @@
 // Suites are named Shard* for the ThreadSanitizer tier (--gtest_filter='Shard*').
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -222,6 +223,27 @@ TEST(ShardedBroadcast, EmitReachesEveryShardWithTheSameFrames) {
     EXPECT_EQ(s.take(0, "a1"), expected);
     EXPECT_EQ(s.take(1, "b0"), expected);
     EXPECT_EQ(s.take(1, "b1"), expected);
+}
+
+TEST(ShardedBroadcast, WhenWrittenAnswersOnTheCallingShardAfterEveryShard) {
+    Shards s(3);
+    // Shard 2 is busy with earlier work (a broadcast being written, say) when the call comes:
+    // the answer must wait for it, and then come back to shard 0.
+    std::atomic<bool> earlier_work_done{false};
+    std::promise<std::optional<std::size_t>> answered_on;
+    s.on(0, [&] {
+        s.server(0).group()->shards().post_to(2, [&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            earlier_work_done = true;
+        });
+        s.server(0).when_written([&] {
+            EXPECT_TRUE(earlier_work_done.load());
+            answered_on.set_value(core::ShardSet::current());
+        });
+    });
+    auto answer = answered_on.get_future();
+    ASSERT_EQ(answer.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+    EXPECT_EQ(answer.get(), std::optional<std::size_t>(0));
 }
 
 TEST(ShardedBroadcast, RoomsAndExceptAreAppliedOnTheRemoteShard) {
