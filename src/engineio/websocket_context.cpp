@@ -35,6 +35,10 @@ void WebSocketContext::post_flush() {
     boost::asio::post(executor_, [self = shared_from_this()] { self->flush_some(); });
 }
 
+void WebSocketContext::read_after_flush(std::shared_ptr<WebSocketTransport> transport) {
+    deferred_reads_.push_back(std::move(transport));
+}
+
 void WebSocketContext::when_flushed(std::function<void()> done) {
     if (!to_flush_.empty()) {
         after_to_flush_.push_back(std::move(done));  // (a flush is posted)
@@ -58,10 +62,18 @@ void WebSocketContext::flush_some() {
     // waiting here keeps its flush_scheduled_ and takes what is sent to it meanwhile.
     const std::size_t end = std::min(flushing_.size(), flushed_ + flush_slice);
     while (flushed_ < end) std::exchange(flushing_[flushed_++], nullptr)->flush();
-    if (flushed_ == flushing_.size() && !after_flushing_.empty()) {
-        auto callbacks = std::move(after_flushing_);
-        after_flushing_.clear();
-        for (auto& done : callbacks) done();
+    if (flushed_ == flushing_.size()) {
+        if (!deferred_reads_.empty()) {
+            boost::asio::post(executor_, [reads = std::move(deferred_reads_)] {
+                for (const auto& transport : reads) transport->resume_reading();
+            });
+            deferred_reads_.clear();
+        }
+        if (!after_flushing_.empty()) {
+            auto callbacks = std::move(after_flushing_);
+            after_flushing_.clear();
+            for (auto& done : callbacks) done();
+        }
     }
     if (flushed_ < flushing_.size() || !to_flush_.empty()) post_flush();
 }

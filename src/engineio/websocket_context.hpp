@@ -9,6 +9,7 @@
 //    REST) joins the queues of the connections not yet flushed, and leaves with the earlier
 //    frame in the same write. Under a backlog, a connection then costs one write for several
 //    messages instead of one each, and the loop never stops answering for a whole broadcast.
+//    WebSocket input waits for the list to be done, so that clients are held to its pace.
 // One per engineio::Server (one per loop); used on that loop only.
 
 #include <cstddef>
@@ -40,6 +41,14 @@ public:
     /** `transport` has frames queued: it flushes once the current handlers are done. */
     void schedule_flush(std::shared_ptr<WebSocketTransport> transport);
 
+    /** True while a flush list longer than one slice is being written, a slice per turn.
+        WebSocket input waits meanwhile (read_after_flush), as it did when a whole list was
+        written in one turn: clients cannot queue broadcasts faster than they leave, while
+        the loop's other sockets (Redis, HTTP, new connections) are still served. */
+    bool writing_slices() const noexcept { return flushed_ < flushing_.size(); }
+    /** `transport` is readable but waits for the list being written (see writing_slices). */
+    void read_after_flush(std::shared_ptr<WebSocketTransport> transport);
+
     /** Calls `done` (on a later loop turn) once every frame queued on this loop so far has
         been handed to the kernel, or is waiting for a full socket buffer to drain. */
     void when_flushed(std::function<void()> done);
@@ -63,6 +72,7 @@ private:
     // when_flushed callbacks: after the list being flushed, and after the one being gathered.
     std::vector<std::function<void()>> after_flushing_;
     std::vector<std::function<void()>> after_to_flush_;
+    std::vector<std::shared_ptr<WebSocketTransport>> deferred_reads_;  // see read_after_flush
     bool flush_posted_ = false;
 };
 

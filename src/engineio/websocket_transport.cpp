@@ -176,6 +176,10 @@ void WebSocketTransport::wait_writable() {
 
 void WebSocketTransport::read_available() {
     if (finished_) return;
+    if (context_->writing_slices()) {  // input waits for the broadcast being written
+        context_->read_after_flush(shared_from_this());
+        return;
+    }
     auto self = shared_from_this();  // a callback may drop the owner's reference
     std::span<char> buffer = context_->borrow_read_buffer();
     std::string own;

@@ -5,7 +5,8 @@
 //
 //  * Reading: wait until the socket is readable, read into the loop's shared buffer, unmask
 //    and deliver whole messages in place; only an incomplete frame or a fragmented message is
-//    copied into a buffer of the connection's own, released once complete.
+//    copied into a buffer of the connection's own, released once complete. While the loop
+//    writes a flush list a slice per turn, reading waits until it is done (WebSocketContext).
 //  * Writing: frames are shared (a broadcast's frame is one allocation for every recipient);
 //    the queue holds references, frame headers are computed at write time, and everything
 //    queued in one loop turn leaves in one writev (WebSocketContext's flush list). Only when
@@ -78,6 +79,8 @@ public:
 
     /** Writes what is queued, as far as the kernel takes it (called by WebSocketContext). */
     void flush();
+    /** Reads what arrived while the loop wrote a long flush list (called by WebSocketContext). */
+    void resume_reading() { read_available(); }
 
     /** How long a closing connection waits for the peer to close its side. */
     static constexpr std::chrono::seconds linger_timeout{5};

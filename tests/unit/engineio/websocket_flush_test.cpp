@@ -1,7 +1,8 @@
 // The loop's WebSocket flush list (websocket_context.hpp): a long list leaves a slice of
 // connections per loop turn, a frame sent to a connection still waiting in the list leaves
-// with the earlier ones, and when_flushed() answers only once everything queued so far has
-// been handed to the kernel. Real transports over Unix socket pairs; the peers are read raw.
+// with the earlier ones, client input waits until the list is written, and when_flushed()
+// answers only once everything queued so far has been handed to the kernel. Real transports
+// over Unix socket pairs; the peers are read and written raw.
 
 #include "engineio/websocket_context.hpp"
 #include "engineio/websocket_transport.hpp"
@@ -29,6 +30,19 @@ struct Peer {
     int fd = -1;  // the client's end
 };
 
+/** Records the messages of every transport it owns. */
+struct Inbox : sio::engineio::WebSocketOwner {
+    virtual ~Inbox() = default;
+    std::vector<std::string> messages;
+    void on_ws_message(WebSocketTransport&, std::string_view data, bool) override { messages.emplace_back(data); }
+    void on_ws_close(WebSocketTransport&, sio::engineio::CloseReason) override {}
+};
+
+/** A masked client text frame (mask 0: the payload as is). */
+std::string client_frame(const std::string& payload) {
+    return std::string{'\x81', static_cast<char>(0x80 | payload.size()), 0, 0, 0, 0} + payload;
+}
+
 class WebSocketFlush : public ::testing::Test {
 protected:
     ~WebSocketFlush() override {
@@ -49,7 +63,7 @@ protected:
             sio::http::Socket socket(ioc_.get_executor());
             socket.assign(asio::generic::stream_protocol(AF_UNIX, SOCK_STREAM), fds[0]);
             Peer peer{std::make_shared<WebSocketTransport>(std::move(socket), context_), fds[1]};
-            peer.transport->accept(upgrade, nullptr);
+            peer.transport->accept(upgrade, &inbox_);
             peers_.push_back(std::move(peer));
         }
         ioc_.poll();
@@ -81,6 +95,7 @@ protected:
     asio::io_context ioc_;
     std::shared_ptr<WebSocketContext> context_ =
         std::make_shared<WebSocketContext>(ioc_.get_executor(), std::size_t{1} << 20);
+    Inbox inbox_;  // before peers_: the transports point to it
     std::vector<Peer> peers_;
 };
 
@@ -121,6 +136,21 @@ TEST_F(WebSocketFlush, AFrameSentMidListJoinsTheWaitingConnections) {
         const auto expected = i < WebSocketContext::flush_slice ? text_frame("42[\"b\"]") : std::string();
         EXPECT_EQ(drain(peers_[i]), expected) << "connection " << i;
     }
+}
+
+TEST_F(WebSocketFlush, InputWaitsWhileALongListIsWritten) {
+    const std::size_t count = 2 * WebSocketContext::flush_slice + 10;
+    open(count);
+    send_to_all("42[\"a\"]");
+    ASSERT_EQ(ioc_.poll_one(), 1u);  // one slice out, the rest to go
+    const std::string frame = client_frame("42[\"from-client\"]");
+    ASSERT_EQ(::send(peers_.back().fd, frame.data(), frame.size(), 0), static_cast<::ssize_t>(frame.size()));
+    ASSERT_EQ(ioc_.poll_one(), 1u);  // the second slice; the readable socket waits
+    ioc_.poll_one();
+    EXPECT_TRUE(inbox_.messages.empty()) << "read while the list was being written";
+    ioc_.poll();
+    EXPECT_EQ(peers_with_data(), count);
+    EXPECT_EQ(inbox_.messages, std::vector<std::string>{"42[\"from-client\"]"});
 }
 
 TEST_F(WebSocketFlush, WhenFlushedAnswersAfterEveryQueuedFrameIsWritten) {
