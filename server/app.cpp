@@ -64,7 +64,9 @@ json::array rooms_without_self(const socketio::Socket& socket) {
 
 // ---- event handlers ------------------------------------------------------------------------
 
-void on_message(const SocketPtr& socket, Payload args, Ack) { socket->emit("message-back", std::move(args)); }
+void on_message(const SocketPtr& socket, Payload args, Ack) {
+    socket->emit("message-back", std::move(args));
+}
 
 void on_ack_back(const SocketPtr&, Payload args, Ack ack) {
     if (ack) {
@@ -72,7 +74,9 @@ void on_ack_back(const SocketPtr&, Payload args, Ack ack) {
     }
 }
 
-void on_echo(const SocketPtr& socket, Payload args, Ack) { socket->emit("echo", std::move(args)); }
+void on_echo(const SocketPtr& socket, Payload args, Ack) {
+    socket->emit("echo", std::move(args));
+}
 
 void on_join(const SocketPtr& socket, Payload args, Ack ack) {
     auto rooms = parse_join_args(args.args);
@@ -124,17 +128,16 @@ void on_request_ack(const SocketPtr& socket, Payload args, Ack ack) {
     if (!req) {
         return ack_error(ack, req.error());
     }
-    socket->emit_with_ack(req->event, forward(std::move(req->args), args), req->timeout,
-                          [ack](socketio::AckResult result) mutable {
-                              Payload answer;
-                              json::array client_args = result.timed_out ? json::array{} : std::move(result.args.args);
-                              answer.args.push_back(
-                                  json::object{{"timedOut", result.timed_out}, {"args", std::move(client_args)}});
-                              if (!result.timed_out) {
-                                  answer.attachments = std::move(result.args.attachments);
-                              }
-                              ack(std::move(answer));
-                          });
+    socket->emit_with_ack(
+        req->event, forward(std::move(req->args), args), req->timeout, [ack](socketio::AckResult result) mutable {
+            Payload answer;
+            json::array client_args = result.timed_out ? json::array{} : std::move(result.args.args);
+            answer.args.push_back(json::object{{"timedOut", result.timed_out}, {"args", std::move(client_args)}});
+            if (!result.timed_out) {
+                answer.attachments = std::move(result.args.attachments);
+            }
+            ack(std::move(answer));
+        });
 }
 
 void on_volatile_burst(const SocketPtr& socket, Payload args, Ack ack) {
@@ -198,11 +201,11 @@ void App::install(socketio::Namespace& nsp) {
 
     // One handler for every socket of the namespace (a closure per socket would cost each
     // connection a heap block).
-    nsp.on_disconnect([disconnects = disconnects_, nsp_name = nsp.name(), log](socketio::Socket& s,
-                                                                            socketio::DisconnectReason why) {
-        log->debug("nsp={} id={} disconnected: {}", nsp_name, s.id(), socketio::to_string(why));
-        disconnects->record(nsp_name, s.id(), socketio::to_string(why));
-    });
+    nsp.on_disconnect(
+        [disconnects = disconnects_, nsp_name = nsp.name(), log](socketio::Socket& s, socketio::DisconnectReason why) {
+            log->debug("nsp={} id={} disconnected: {}", nsp_name, s.id(), socketio::to_string(why));
+            disconnects->record(nsp_name, s.id(), socketio::to_string(why));
+        });
 
     nsp.on("message", on_message);
     nsp.on("message-with-ack", on_ack_back);
@@ -246,12 +249,11 @@ void App::install(socketio::Namespace& nsp) {
         }
         op.emit(req->event, forward(std::move(req->args), args));
     });
-    nsp.on_server_side("contract:whoami",
-                       [instance = instance_id_](Payload, std::function<void(json::value)> ack) {
-                           if (ack) {
-                               ack(json::object{{"instance", instance}});
-                           }
-                       });
+    nsp.on_server_side("contract:whoami", [instance = instance_id_](Payload, std::function<void(json::value)> ack) {
+        if (ack) {
+            ack(json::object{{"instance", instance}});
+        }
+    });
 }
 
 }  // namespace sio::server

@@ -171,8 +171,8 @@ Config parse_config(const EnvLookup& getenv) {
             }
             cfg.unix_path = std::string(path);
         } else {
-            throw ConfigError(
-                "PORT", fmt::format("expected a port number 0-65535 or a Unix socket path, got \"{}\"", *port));
+            throw ConfigError("PORT",
+                              fmt::format("expected a port number 0-65535 or a Unix socket path, got \"{}\"", *port));
         }
     }
     if (auto host = lookup(getenv, "HOST")) {
@@ -184,8 +184,8 @@ Config parse_config(const EnvLookup& getenv) {
         boost::system::error_code ec;
         boost::asio::ip::make_address(value, ec);
         if (ec) {
-            throw ConfigError("HOST", fmt::format("expected an IP address such as 127.0.0.1, 0.0.0.0 or ::, got \"{}\"",
-                                                  *host));
+            throw ConfigError(
+                "HOST", fmt::format("expected an IP address such as 127.0.0.1, 0.0.0.0 or ::, got \"{}\"", *host));
         }
         cfg.host = std::move(value);
     }

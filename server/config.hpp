@@ -59,7 +59,7 @@ struct Config {
     std::chrono::milliseconds recovery_max_disconnection{120000};
 
     // ---- REST / process --------------------------------------------------------------------
-    std::string api_token;        // empty: REST API open
+    std::string api_token;           // empty: REST API open
     std::string log_level = "info";  // trace|debug|info|warn|error|off
 };
 

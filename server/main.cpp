@@ -82,7 +82,8 @@ adapter::RedisOptions redis_options(const server::RedisConfig& redis) {
 
 /** The one line printed when the listener cannot bind. */
 std::string listen_failure(const server::Config& cfg, boost::system::error_code ec) {
-    std::string where = cfg.unix_path.empty() ? fmt::format("port {}", cfg.port) : fmt::format("unix socket {}", cfg.unix_path);
+    std::string where =
+        cfg.unix_path.empty() ? fmt::format("port {}", cfg.port) : fmt::format("unix socket {}", cfg.unix_path);
     if (ec == boost::system::errc::address_in_use) {
         return fmt::format("{} already in use", where);
     }
@@ -133,7 +134,8 @@ int main(int argc, char** argv) {
 
     int exit_code = 0;
     {
-        server::Instance instance(shards, opts, server::RestSettings{cfg.instance_id, cfg.api_token, cluster != nullptr});
+        server::Instance instance(shards, opts,
+                                  server::RestSettings{cfg.instance_id, cfg.api_token, cluster != nullptr});
 
         // Binds and announces readiness. In cluster mode this runs only once every Redis
         // subscription is confirmed, so that /health answering means "part of the cluster".

@@ -2,8 +2,8 @@
 
 // Flow: handle() checks the bearer token for everything but GET /health (401, as the Node
 // reference does, before routing), finds the route by path (404), then the method (405), then
-// runs the route. A route parses its input with validation.cpp (400/404 on failure) and executes it through a BroadcastOperator; answers
-// that depend on acknowledgements or on the cluster are written from the callback.
+// runs the route. A route parses its input with validation.cpp (400/404 on failure) and executes it through a
+// BroadcastOperator; answers that depend on acknowledgements or on the cluster are written from the callback.
 
 #include <algorithm>
 #include <array>
@@ -58,7 +58,8 @@ public:
 
 private:
     template <class Decorate = void (*)(http::Response&)>
-    void send(bhttp::status status, std::string body, Decorate decorate = [](http::Response&) {}) const {
+    void send(
+        bhttp::status status, std::string body, Decorate decorate = [](http::Response&) {}) const {
         http::Response res{status, version_};
         res.set(bhttp::field::content_type, "application/json");
         res.set(bhttp::field::cache_control, "no-store");
@@ -156,7 +157,9 @@ void RestApi::handle(const std::shared_ptr<http::HttpConnection>& connection, ht
 
 // ---- instance ---------------------------------------------------------------------------------
 
-void RestApi::health(Reply reply, const http::Request&) { reply.send_json(bhttp::status::ok, json::object{{"status", "ok"}}); }
+void RestApi::health(Reply reply, const http::Request&) {
+    reply.send_json(bhttp::status::ok, json::object{{"status", "ok"}});
+}
 
 void RestApi::info(Reply reply, const http::Request&) {
     const auto& opts = io_->options();
@@ -164,18 +167,17 @@ void RestApi::info(Reply reply, const http::Request&) {
     for (auto name : kNamespaces) {
         namespaces.emplace_back(name);
     }
-    reply.send_json(bhttp::status::ok,
-               json::object{
-                   {"instance", settings_.instance_id},
-                   {"implementation", "sio"},
-                   {"clustered", settings_.clustered},
-                   {"connectionStateRecovery", opts.connection_state_recovery},
-                   {"pingInterval", opts.engine.ping_interval.count()},
-                   {"pingTimeout", opts.engine.ping_timeout.count()},
-                   {"connectTimeout", opts.connect_timeout.count()},
-                   {"maxHttpBufferSize", opts.engine.max_payload},
-                   {"namespaces", std::move(namespaces)},
-               });
+    reply.send_json(bhttp::status::ok, json::object{
+                                           {"instance", settings_.instance_id},
+                                           {"implementation", "sio"},
+                                           {"clustered", settings_.clustered},
+                                           {"connectionStateRecovery", opts.connection_state_recovery},
+                                           {"pingInterval", opts.engine.ping_interval.count()},
+                                           {"pingTimeout", opts.engine.ping_timeout.count()},
+                                           {"connectTimeout", opts.connect_timeout.count()},
+                                           {"maxHttpBufferSize", opts.engine.max_payload},
+                                           {"namespaces", std::move(namespaces)},
+                                       });
 }
 
 // ---- broadcasts -------------------------------------------------------------------------------
@@ -184,8 +186,8 @@ namespace {
 
 /** Parses the body with `parse`, or answers the error and returns nullopt. */
 template <class Parse>
-auto parse_body(const http::Request& req, Parse parse, const auto& reply) -> std::optional<
-    std::remove_cvref_t<decltype(*parse(std::declval<const json::object&>()))>> {
+auto parse_body(const http::Request& req, Parse parse, const auto& reply)
+    -> std::optional<std::remove_cvref_t<decltype(*parse(std::declval<const json::object&>()))>> {
     auto body = parse_json_object(req.body());
     if (!body) {
         reply.error(body.error());
@@ -250,7 +252,8 @@ void RestApi::emit_with_ack(Reply reply, const http::Request& req) {
         for (auto& v : result.responses) {
             responses.push_back(std::move(v));
         }
-        reply.send_json(bhttp::status::ok, json::object{{"timedOut", result.timed_out}, {"responses", std::move(responses)}});
+        reply.send_json(bhttp::status::ok,
+                        json::object{{"timedOut", result.timed_out}, {"responses", std::move(responses)}});
     });
     if (!sent) {
         reply.error(400, "this event name cannot be emitted");
@@ -302,8 +305,12 @@ void RestApi::sockets_rooms(Reply reply, const http::Request& req, bool join) {
     reply.ok();
 }
 
-void RestApi::sockets_join(Reply reply, const http::Request& req) { sockets_rooms(std::move(reply), req, true); }
-void RestApi::sockets_leave(Reply reply, const http::Request& req) { sockets_rooms(std::move(reply), req, false); }
+void RestApi::sockets_join(Reply reply, const http::Request& req) {
+    sockets_rooms(std::move(reply), req, true);
+}
+void RestApi::sockets_leave(Reply reply, const http::Request& req) {
+    sockets_rooms(std::move(reply), req, false);
+}
 
 void RestApi::disconnect(Reply reply, const http::Request& req) {
     auto r = parse_body(req, parse_disconnect, reply);
@@ -330,8 +337,7 @@ void RestApi::server_side_emit(Reply reply, const http::Request& req) {
         return;
     }
     Payload relay;
-    relay.args.push_back(
-        json::object{{"event", r->event}, {"args", std::move(r->args)}, {"room", to_json(r->rooms)}});
+    relay.args.push_back(json::object{{"event", r->event}, {"args", std::move(r->args)}, {"room", to_json(r->rooms)}});
     nsp->server_side_emit("contract:relay", std::move(relay));
     reply.ok();
 }
@@ -382,7 +388,7 @@ void RestApi::peers(Reply reply, const http::Request& req) {
                     out.push_back(std::move(v));
                 }
                 reply.send_json(bhttp::status::ok,
-                           json::object{{"timedOut", static_cast<bool>(acks_ec)}, {"responses", std::move(out)}});
+                                json::object{{"timedOut", static_cast<bool>(acks_ec)}, {"responses", std::move(out)}});
             });
     });
 }

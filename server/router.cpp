@@ -31,7 +31,9 @@ private:
     engineio::Session* session_;  // owns this handler
 };
 
-bool under(std::string_view target, std::string_view path) { return target.starts_with(path); }
+bool under(std::string_view target, std::string_view path) {
+    return target.starts_with(path);
+}
 
 }  // namespace
 

@@ -21,7 +21,9 @@ namespace json = boost::json;
 
 namespace {
 
-Invalid bad(std::string message) { return Invalid{400, std::move(message)}; }
+Invalid bad(std::string message) {
+    return Invalid{400, std::move(message)};
+}
 
 const json::value* field(const json::object& obj, std::string_view name) {
     auto it = obj.find(name);
@@ -150,7 +152,6 @@ Expected<std::chrono::milliseconds> parse_ack_timeout(const json::value* v) {
     }
     return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
 }
-
 
 // ---- REST -------------------------------------------------------------------------------------
 
@@ -296,8 +297,7 @@ Expected<ServerSideEmitRequest> parse_server_side_emit(const json::object& body)
     if (!args) {
         return args.error();
     }
-    return ServerSideEmitRequest{std::move(target->nsp), std::move(*event), std::move(*args),
-                                 std::move(target->rooms)};
+    return ServerSideEmitRequest{std::move(target->nsp), std::move(*event), std::move(*args), std::move(target->rooms)};
 }
 
 namespace {

@@ -45,7 +45,7 @@ struct Invalid {
 template <class T>
 class Expected {
 public:
-    Expected(T value) : v_(std::move(value)) {}      // NOLINT: implicit on purpose
+    Expected(T value) : v_(std::move(value)) {}        // NOLINT: implicit on purpose
     Expected(Invalid error) : v_(std::move(error)) {}  // NOLINT
     bool ok() const noexcept { return v_.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
@@ -77,7 +77,6 @@ Expected<std::string> parse_namespace(std::string_view name);
 /** A timeout in ms: a positive number, default kDefaultAckTimeout when absent, capped at
     kMaxAckTimeout. */
 Expected<std::chrono::milliseconds> parse_ack_timeout(const boost::json::value* v);
-
 
 // ---- REST (CONTRACT §5) ---------------------------------------------------------------------
 

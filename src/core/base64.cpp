@@ -6,10 +6,8 @@
 namespace sio::core {
 namespace {
 
-constexpr char standard_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr char url_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr char standard_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char url_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 std::string encode(std::string_view bytes, const char* alphabet, bool pad) {
     std::string out;
@@ -49,9 +47,13 @@ constexpr auto decode_table = make_decode_table();
 
 }  // namespace
 
-std::string base64_encode(std::string_view bytes) { return encode(bytes, standard_alphabet, true); }
+std::string base64_encode(std::string_view bytes) {
+    return encode(bytes, standard_alphabet, true);
+}
 
-std::string base64url_encode(std::string_view bytes) { return encode(bytes, url_alphabet, false); }
+std::string base64url_encode(std::string_view bytes) {
+    return encode(bytes, url_alphabet, false);
+}
 
 std::optional<std::string> base64_decode(std::string_view text) {
     while (!text.empty() && text.back() == '=') text.remove_suffix(1);

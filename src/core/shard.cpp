@@ -37,8 +37,7 @@ ShardSet::~ShardSet() {
 }
 
 void ShardSet::run() {
-    for (std::size_t i = 1; i < contexts_.size(); ++i)
-        threads_.emplace_back([this, i] { run_loop(*contexts_[i], i); });
+    for (std::size_t i = 1; i < contexts_.size(); ++i) threads_.emplace_back([this, i] { run_loop(*contexts_[i], i); });
     run_loop(*contexts_[0], 0);
     for (auto& thread : threads_) thread.join();
     threads_.clear();
@@ -48,6 +47,8 @@ void ShardSet::stop() noexcept {
     for (auto& context : contexts_) context->stop();
 }
 
-std::optional<std::size_t> ShardSet::current() noexcept { return current_shard; }
+std::optional<std::size_t> ShardSet::current() noexcept {
+    return current_shard;
+}
 
 }  // namespace sio::core

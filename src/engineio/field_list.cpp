@@ -54,7 +54,9 @@ void FieldList::append(const FieldList& other) {
     count_ += other.count_;
 }
 
-std::optional<std::string_view> FieldList::value_of(std::string_view name) const { return all().value_of(name); }
+std::optional<std::string_view> FieldList::value_of(std::string_view name) const {
+    return all().value_of(name);
+}
 
 std::optional<std::string_view> FieldList::Range::value_of(std::string_view name) const {
     for (const auto& [n, v] : *this)

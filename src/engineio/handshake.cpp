@@ -15,8 +15,12 @@ Handshake::Handshake(std::string_view url, const FieldList& headers, const Field
     query_count_ = static_cast<std::uint32_t>(query.size());
 }
 
-std::string_view Handshake::url() const noexcept { return (*fields_.begin()).second; }
+std::string_view Handshake::url() const noexcept {
+    return (*fields_.begin()).second;
+}
 
-std::string_view Handshake::address() const noexcept { return (*++fields_.begin()).second; }
+std::string_view Handshake::address() const noexcept {
+    return (*++fields_.begin()).second;
+}
 
 }  // namespace sio::engineio

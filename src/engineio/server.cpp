@@ -71,7 +71,8 @@ Handshake make_handshake(const http::Request& req, const Query& query, const std
 
 }  // namespace
 
-Server::Server(boost::asio::any_io_executor executor, std::string path, Options options, ConnectionCallback on_connection)
+Server::Server(boost::asio::any_io_executor executor, std::string path, Options options,
+               ConnectionCallback on_connection)
     : executor_(std::move(executor)),
       path_(std::move(path)),
       options_(std::move(options)),
@@ -88,7 +89,9 @@ Server::~Server() {
     ping_timeout_queue_->clear();
 }
 
-void Server::remove(const std::string& sid) { sessions_.erase(sid); }
+void Server::remove(const std::string& sid) {
+    sessions_.erase(sid);
+}
 
 std::shared_ptr<WebSocketTransport> Server::take_websocket(http::HttpConnection& connection) {
     boost::beast::flat_buffer leftover;
@@ -102,7 +105,9 @@ void Server::apply_cors(const http::Request& req, http::Response& res) const {
     engineio::apply_cors(options_.cors, req, res);
 }
 
-void Server::when_written(std::function<void()> done) { websockets_->when_flushed(std::move(done)); }
+void Server::when_written(std::function<void()> done) {
+    websockets_->when_flushed(std::move(done));
+}
 
 void Server::close_all(CloseReason reason) {
     auto sessions = std::move(sessions_);
@@ -226,8 +231,8 @@ void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, htt
     if (refuse_bad_upgrade()) return;
 
     auto sid = ids_.next();
-    auto session = std::make_shared<SessionImpl>(*this, sid, make_handshake(req, query, connection->remote_address()),
-                                                 options_);
+    auto session =
+        std::make_shared<SessionImpl>(*this, sid, make_handshake(req, query, connection->remote_address()), options_);
     sessions_.emplace(std::string_view(session->id()), session);
     if (on_connection_) session->set_handler(on_connection_(*session));
 

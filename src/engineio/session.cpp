@@ -58,7 +58,9 @@ SessionImpl::Polling& SessionImpl::polling() {
     return *polling_;
 }
 
-WebSocketTransport* SessionImpl::probe() const noexcept { return polling_ ? polling_->probe.get() : nullptr; }
+WebSocketTransport* SessionImpl::probe() const noexcept {
+    return polling_ ? polling_->probe.get() : nullptr;
+}
 
 std::string SessionImpl::open_packet(bool upgrades) const {
     return fmt::format(R"(0{{"sid":"{}","upgrades":{},"pingInterval":{},"pingTimeout":{},"maxPayload":{}}})", id_,
@@ -66,7 +68,9 @@ std::string SessionImpl::open_packet(bool upgrades) const {
                        options_.ping_timeout.count(), options_.max_payload);
 }
 
-void SessionImpl::start() { schedule_ping(); }
+void SessionImpl::start() {
+    schedule_ping();
+}
 
 // ---- heartbeat ---------------------------------------------------------------------------
 

@@ -95,12 +95,13 @@ private:
 };
 
 struct SessionImpl::Polling {
-    std::vector<core::SharedFrame> queue;  // frames waiting for the next GET (a deque allocates ~600 bytes even when empty)
+    std::vector<core::SharedFrame>
+        queue;  // frames waiting for the next GET (a deque allocates ~600 bytes even when empty)
     std::size_t queued_bytes = 0;
-    std::shared_ptr<http::HttpConnection> poll;  // the GET being held
-    std::unique_ptr<http::Request> poll_request;  // its headers, for CORS on the held answer
-    std::shared_ptr<WebSocketTransport> probe;   // the WebSocket probing an upgrade
-    bool probed = false;                          // 2probe answered: pending GETs are released with noop
+    std::shared_ptr<http::HttpConnection> poll;                // the GET being held
+    std::unique_ptr<http::Request> poll_request;               // its headers, for CORS on the held answer
+    std::shared_ptr<WebSocketTransport> probe;                 // the WebSocket probing an upgrade
+    bool probed = false;                                       // 2probe answered: pending GETs are released with noop
     std::unique_ptr<boost::asio::steady_timer> upgrade_timer;  // only while an upgrade is probed
     std::unique_ptr<boost::asio::steady_timer> close_timer;    // a close waiting for a GET
 };

@@ -43,7 +43,9 @@ std::string encode_close_frame(std::optional<CloseCode> code) {
     return encode_control_frame(Opcode::close, std::string_view(payload, 2));
 }
 
-bool is_control(Opcode opcode) noexcept { return (static_cast<std::uint8_t>(opcode) & 0x8) != 0; }
+bool is_control(Opcode opcode) noexcept {
+    return (static_cast<std::uint8_t>(opcode) & 0x8) != 0;
+}
 
 HeaderResult parse_header(std::string_view data, IncomingHeader& out) noexcept {
     if (data.size() < 2) return HeaderResult::need_more;
@@ -54,7 +56,12 @@ HeaderResult parse_header(std::string_view data, IncomingHeader& out) noexcept {
     out.fin = (b0 & 0x80) != 0;
     std::uint8_t op = b0 & 0x0F;
     switch (op) {
-        case 0x0: case 0x1: case 0x2: case 0x8: case 0x9: case 0xA:
+        case 0x0:
+        case 0x1:
+        case 0x2:
+        case 0x8:
+        case 0x9:
+        case 0xA:
             out.opcode = static_cast<Opcode>(op);
             break;
         default:

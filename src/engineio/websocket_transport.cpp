@@ -22,7 +22,9 @@ bool would_block(const boost::system::error_code& ec) {
     return ec == asio::error::would_block || ec == asio::error::try_again;
 }
 
-core::SharedFrame raw_frame(std::string bytes) { return core::make_binary_frame(std::move(bytes)); }
+core::SharedFrame raw_frame(std::string bytes) {
+    return core::make_binary_frame(std::move(bytes));
+}
 
 /** Exactly sized blocks for the wait an idle connection keeps pending. Asio's default
     recycling allocator hands a handler any cached block large enough, typically one left by
@@ -221,11 +223,12 @@ void WebSocketTransport::read_available() {
 }
 
 void WebSocketTransport::wait_readable() {
-    socket_.async_wait(asio::socket_base::wait_read,
-                       asio::bind_allocator(ExactAllocator<void>(), [self = shared_from_this()](boost::system::error_code ec) {
-                           if (ec || self->finished_) return;  // aborted: the socket was closed
-                           self->read_available();
-                       }));
+    socket_.async_wait(
+        asio::socket_base::wait_read,
+        asio::bind_allocator(ExactAllocator<void>(), [self = shared_from_this()](boost::system::error_code ec) {
+            if (ec || self->finished_) return;  // aborted: the socket was closed
+            self->read_available();
+        }));
 }
 
 WebSocketTransport::PendingInput& WebSocketTransport::pending_input() {

@@ -96,8 +96,8 @@ private:
     /** Input that outlives one read: allocated only while a frame is incomplete or a
         fragmented message is being reassembled (an idle connection holds none of it). */
     struct PendingInput {
-        std::string partial;  // an incomplete frame, carried to the next read
-        std::string message;  // a fragmented message being reassembled
+        std::string partial;      // an incomplete frame, carried to the next read
+        std::string message;      // a fragmented message being reassembled
         bool in_message = false;  // fragments of `message` arriving
         bool message_binary = false;
     };
@@ -126,16 +126,16 @@ private:
     std::size_t sent_ = 0;  // bytes of queue_[0] (header included) already written
     std::size_t queued_bytes_ = 0;
 
-    std::unique_ptr<PendingInput> input_;  // see PendingInput
+    std::unique_ptr<PendingInput> input_;                      // see PendingInput
     std::unique_ptr<boost::asio::steady_timer> linger_timer_;  // only while closing
 
     bool accepted_ = false;
     bool flush_scheduled_ = false;
     bool waiting_writable_ = false;
-    bool closing_ = false;         // close frame queued: nothing more is sent
-    bool draining_ = false;        // input is read and dropped until the peer closes
-    bool peer_closed_ = false;     // EOF seen while draining
-    bool finished_ = false;        // socket closed
+    bool closing_ = false;      // close frame queued: nothing more is sent
+    bool draining_ = false;     // input is read and dropped until the peer closes
+    bool peer_closed_ = false;  // EOF seen while draining
+    bool finished_ = false;     // socket closed
 };
 
 }  // namespace sio::engineio

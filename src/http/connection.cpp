@@ -48,7 +48,9 @@ HttpConnection::HttpConnection(Socket socket, std::string remote_address, std::s
       handler_(std::move(handler)),
       idle_timer_(socket_.get_executor()) {}
 
-void HttpConnection::start() { do_read(); }
+void HttpConnection::start() {
+    do_read();
+}
 
 void HttpConnection::do_read() {
     parser_.emplace();
@@ -61,15 +63,16 @@ void HttpConnection::do_read() {
         if (ec) return;
         if (auto self = weak.lock()) self->close();
     });
-    http::async_read_header(socket_, buffer_, *parser_,
-                            [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->on_header(ec); });
+    http::async_read_header(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->on_header(ec); });
 }
 
 void HttpConnection::on_header(boost::system::error_code ec) {
     if (ec) {
         // Garbage on the port gets a 400 before we hang up; a peer that simply went away does not.
-        if (ec != http::error::end_of_stream && ec != asio::error::operation_aborted &&
-            ec != asio::error::eof && ec != asio::error::connection_reset && socket_.is_open()) {
+        if (ec != http::error::end_of_stream && ec != asio::error::operation_aborted && ec != asio::error::eof &&
+            ec != asio::error::connection_reset && socket_.is_open()) {
             reject(error_response(11, http::status::bad_request, "malformed HTTP request"));
             return;
         }
@@ -135,7 +138,9 @@ void HttpConnection::watch_for_abort() {
     });
 }
 
-void HttpConnection::on_abort(std::function<void()> fn) { abort_handler_ = std::move(fn); }
+void HttpConnection::on_abort(std::function<void()> fn) {
+    abort_handler_ = std::move(fn);
+}
 
 void HttpConnection::respond(Response response) {
     if (!awaiting_ || released_) return;
@@ -148,8 +153,9 @@ void HttpConnection::respond(Response response) {
     // once its fan-out is in the kernel, as Node answers after its synchronous writes, and a
     // caller emitting back-to-back does not outrun the fan-out.
     asio::post(socket_.get_executor(), [self = shared_from_this(), keep_alive] {
-        http::async_write(self->socket_, *self->writing_,
-                          [self, keep_alive](boost::system::error_code ec, std::size_t) { self->on_write(keep_alive, ec); });
+        http::async_write(
+            self->socket_, *self->writing_,
+            [self, keep_alive](boost::system::error_code ec, std::size_t) { self->on_write(keep_alive, ec); });
     });
 }
 

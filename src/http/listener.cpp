@@ -37,7 +37,7 @@ boost::system::error_code Listener::listen(const ListenAddress& address) {
         asio::local::stream_protocol::endpoint endpoint(address.unix_path);
         // A socket file left by a crashed process would make bind fail; only remove it when
         // nobody answers on it.
-        struct stat st{};
+        struct stat st {};
         if (::stat(address.unix_path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
             asio::local::stream_protocol::socket probe(executor_);
             boost::system::error_code probe_ec;
@@ -72,7 +72,9 @@ unsigned short Listener::port() const {
     return 0;
 }
 
-void Listener::start() { do_accept(); }
+void Listener::start() {
+    do_accept();
+}
 
 void Listener::do_accept() {
     auto retry_later = [self = shared_from_this()](const boost::system::error_code& ec) {
@@ -82,17 +84,17 @@ void Listener::do_accept() {
     };
     if (auto* tcp = std::get_if<asio::ip::tcp::acceptor>(&acceptor_)) {
         if (!tcp->is_open()) return;
-        tcp->async_accept(executor_, [self = shared_from_this(), retry_later](
-                                         boost::system::error_code ec,
-                                         asio::basic_stream_socket<asio::ip::tcp, Executor> socket) {
-            if (ec == asio::error::operation_aborted) return;
-            if (ec) return retry_later(ec);
-            boost::system::error_code ignored;
-            socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-            auto remote = socket.remote_endpoint(ignored).address().to_string();
-            self->place(Socket(std::move(socket)), std::move(remote));
-            self->do_accept();
-        });
+        tcp->async_accept(executor_,
+                          [self = shared_from_this(), retry_later](
+                              boost::system::error_code ec, asio::basic_stream_socket<asio::ip::tcp, Executor> socket) {
+                              if (ec == asio::error::operation_aborted) return;
+                              if (ec) return retry_later(ec);
+                              boost::system::error_code ignored;
+                              socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+                              auto remote = socket.remote_endpoint(ignored).address().to_string();
+                              self->place(Socket(std::move(socket)), std::move(remote));
+                              self->do_accept();
+                          });
     } else if (auto* local = std::get_if<asio::local::stream_protocol::acceptor>(&acceptor_)) {
         if (!local->is_open()) return;
         local->async_accept(executor_, [self = shared_from_this(), retry_later](
@@ -120,7 +122,8 @@ void Listener::place(Socket socket, std::string remote_address) {
     }
     transfer_socket(std::move(socket), to,
                     [remote_address = std::move(remote_address), handler = std::move(handler)](Socket arrived) mutable {
-                        std::make_shared<HttpConnection>(std::move(arrived), std::move(remote_address), std::move(handler))
+                        std::make_shared<HttpConnection>(std::move(arrived), std::move(remote_address),
+                                                         std::move(handler))
                             ->start();
                     });
 }

@@ -26,8 +26,8 @@ constexpr std::chrono::milliseconds default_ack_timeout{2000};
 }  // namespace
 
 bool is_reserved_event(std::string_view name) noexcept {
-    static constexpr std::array<std::string_view, 6> reserved{"connect",    "connect_error", "disconnect",
-                                                              "disconnecting", "newListener", "removeListener"};
+    static constexpr std::array<std::string_view, 6> reserved{"connect",       "connect_error", "disconnect",
+                                                              "disconnecting", "newListener",   "removeListener"};
     return std::find(reserved.begin(), reserved.end(), name) != reserved.end();
 }
 
@@ -102,7 +102,8 @@ bool BroadcastOperator::emit_with_ack(std::string_view event, Payload args,
             std::exchange(done, nullptr)(BroadcastAckResult{false, std::move(responses), {}});
         }
     };
-    auto state = std::make_shared<State>(State{std::move(done), boost::asio::steady_timer(nsp_->executor()), {}, 0, 0, {}});
+    auto state =
+        std::make_shared<State>(State{std::move(done), boost::asio::steady_timer(nsp_->executor()), {}, 0, 0, {}});
     state->timer.expires_after(opts_.flags.timeout.value_or(default_ack_timeout));
     state->timer.async_wait([state](boost::system::error_code ec) {
         if (ec || !state->done) return;
@@ -149,6 +150,8 @@ void BroadcastOperator::sockets_leave(const std::vector<std::string>& rooms) con
     nsp_->adapter().del_sockets(opts_, rooms);
 }
 
-void BroadcastOperator::disconnect_sockets(bool close) const { nsp_->adapter().disconnect_sockets(opts_, close); }
+void BroadcastOperator::disconnect_sockets(bool close) const {
+    nsp_->adapter().disconnect_sockets(opts_, close);
+}
 
 }  // namespace sio::socketio

@@ -25,19 +25,20 @@ const std::shared_ptr<spdlog::logger>& log() {
 }
 }  // namespace
 
-Client::Client(Server& server, engineio::Session& session)
-    : server_(&server), session_(&session) {
+Client::Client(Server& server, engineio::Session& session) : server_(&server), session_(&session) {
     server.register_client(this);
     if (server.options().connect_timeout.count() > 0) {
-        connect_timer_ = std::make_unique<boost::asio::steady_timer>(server.executor(), server.options().connect_timeout);
+        connect_timer_ =
+            std::make_unique<boost::asio::steady_timer>(server.executor(), server.options().connect_timeout);
         connect_timer_token_ = std::make_shared<int>(0);
-        connect_timer_->async_wait([this, token = std::weak_ptr<int>(connect_timer_token_)](boost::system::error_code ec) {
-            if (ec || token.expired()) return;
-            if (sockets_.empty()) {
-                log()->debug("sid={} joined no namespace within connect_timeout", session_->id());
-                close(engineio::CloseReason::forced_close);
-            }
-        });
+        connect_timer_->async_wait(
+            [this, token = std::weak_ptr<int>(connect_timer_token_)](boost::system::error_code ec) {
+                if (ec || token.expired()) return;
+                if (sockets_.empty()) {
+                    log()->debug("sid={} joined no namespace within connect_timeout", session_->id());
+                    close(engineio::CloseReason::forced_close);
+                }
+            });
     }
 }
 
@@ -69,8 +70,8 @@ void Client::on_binary(std::string_view bytes) {
 
 void Client::on_decoded(Packet packet) {
     if (packet.type == PacketType::connect) {
-        bool pending = std::any_of(pending_.begin(), pending_.end(),
-                                   [&](const auto& s) { return s->nsp().name() == packet.nsp; });
+        bool pending =
+            std::any_of(pending_.begin(), pending_.end(), [&](const auto& s) { return s->nsp().name() == packet.nsp; });
         if (has_namespace(packet.nsp) || pending) return on_protocol_error("CONNECT for a joined namespace");
         boost::json::object auth;
         if (auto* o = packet.data.if_object()) auth = std::move(*o);
@@ -87,8 +88,8 @@ void Client::connect(const std::string& nsp, boost::json::object auth) {
     Namespace* target = server_->find(nsp);
     if (!target) {
         // Refused, but the connection stays open (other namespaces are unaffected).
-        send_packet(Packet{PacketType::connect_error, nsp, std::nullopt,
-                           boost::json::object{{"message", "Invalid namespace"}}, {}});
+        send_packet(Packet{
+            PacketType::connect_error, nsp, std::nullopt, boost::json::object{{"message", "Invalid namespace"}}, {}});
         return;
     }
     target->connect(*this, std::move(auth));
@@ -126,7 +127,9 @@ engineio::SendResult Client::send_frames(std::span<const core::SharedFrame> fram
 
 // ---- namespace bookkeeping -------------------------------------------------------------------
 
-void Client::add_pending(const std::shared_ptr<Socket>& socket) { pending_.push_back(socket); }
+void Client::add_pending(const std::shared_ptr<Socket>& socket) {
+    pending_.push_back(socket);
+}
 
 void Client::remove_pending(const Socket& socket) noexcept {
     auto it = std::find_if(pending_.begin(), pending_.end(), [&](const auto& s) { return s.get() == &socket; });

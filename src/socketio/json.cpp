@@ -34,13 +34,27 @@ void append_string(std::string& out, std::string_view s) {
         out.append(s.data() + run, i - run);
         run = i + 1;
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\b':
+                out += "\\b";
+                break;
+            case '\f':
+                out += "\\f";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 // Includes U+001E, so a payload never contains a raw record separator.
                 out += "\\u00";
@@ -115,12 +129,24 @@ void append_double(std::string& out, double d) {
 
 void to_json(std::string& out, const json::value& v) {
     switch (v.kind()) {
-        case json::kind::null: out += "null"; break;
-        case json::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
-        case json::kind::int64: append_integer(out, v.get_int64()); break;
-        case json::kind::uint64: append_integer(out, v.get_uint64()); break;
-        case json::kind::double_: append_double(out, v.get_double()); break;
-        case json::kind::string: append_string(out, v.get_string()); break;
+        case json::kind::null:
+            out += "null";
+            break;
+        case json::kind::bool_:
+            out += v.get_bool() ? "true" : "false";
+            break;
+        case json::kind::int64:
+            append_integer(out, v.get_int64());
+            break;
+        case json::kind::uint64:
+            append_integer(out, v.get_uint64());
+            break;
+        case json::kind::double_:
+            append_double(out, v.get_double());
+            break;
+        case json::kind::string:
+            append_string(out, v.get_string());
+            break;
         case json::kind::array: {
             out += '[';
             bool first = true;

@@ -37,13 +37,21 @@ Namespace::Namespace(Server& server, std::string name) : server_(&server), name_
 
 Namespace::~Namespace() = default;
 
-boost::asio::any_io_executor Namespace::executor() const { return server_->executor(); }
+boost::asio::any_io_executor Namespace::executor() const {
+    return server_->executor();
+}
 
-void Namespace::use(Middleware fn) { middlewares_.push_back(std::move(fn)); }
+void Namespace::use(Middleware fn) {
+    middlewares_.push_back(std::move(fn));
+}
 
-void Namespace::on_connection(ConnectionHandler fn) { connection_handlers_.push_back(std::move(fn)); }
+void Namespace::on_connection(ConnectionHandler fn) {
+    connection_handlers_.push_back(std::move(fn));
+}
 
-void Namespace::on(std::string event, EventHandler fn) { event_handlers_.insert_or_assign(std::move(event), std::move(fn)); }
+void Namespace::on(std::string event, EventHandler fn) {
+    event_handlers_.insert_or_assign(std::move(event), std::move(fn));
+}
 
 void Namespace::on_server_side(std::string event, ServerSideHandler fn) {
     server_side_handlers_.insert_or_assign(std::move(event), std::move(fn));
@@ -78,18 +86,17 @@ void Namespace::connect(Client& client, boost::json::object auth) {
             auto kept_auth = std::make_shared<boost::json::object>(std::move(auth));
             // Answered now when this shard keeps the session, later when another one does:
             // the client may have gone meanwhile, so it is looked up again by its engine id.
-            adapter_->restore_session(
-                pid_value, offset_value,
-                [this, candidate = &client, engine_id = client.session().id(), kept_auth](
-                    std::optional<RecoveredSession> session) {
-                    Client* live = server_->live_client(candidate, engine_id);
-                    if (!live) return;
-                    if (session) {
-                        connect_recovered(*live, std::move(*session), std::move(*kept_auth));
-                    } else {
-                        connect_new(*live, std::move(*kept_auth));
-                    }
-                });
+            adapter_->restore_session(pid_value, offset_value,
+                                      [this, candidate = &client, engine_id = client.session().id(),
+                                       kept_auth](std::optional<RecoveredSession> session) {
+                                          Client* live = server_->live_client(candidate, engine_id);
+                                          if (!live) return;
+                                          if (session) {
+                                              connect_recovered(*live, std::move(*session), std::move(*kept_auth));
+                                          } else {
+                                              connect_new(*live, std::move(*kept_auth));
+                                          }
+                                      });
             return;
         }
     }
@@ -146,7 +153,8 @@ void Namespace::run_middlewares(std::shared_ptr<Socket> socket, std::size_t inde
     fn(*socket, std::move(next));
 }
 
-void Namespace::finish_connect(const std::shared_ptr<Socket>& socket, const std::shared_ptr<RecoveredSession>& recovered) {
+void Namespace::finish_connect(const std::shared_ptr<Socket>& socket,
+                               const std::shared_ptr<RecoveredSession>& recovered) {
     Client* client = socket->client();
     if (!client) return;
     const std::string& sid = socket->id();
@@ -172,7 +180,9 @@ void Namespace::finish_connect(const std::shared_ptr<Socket>& socket, const std:
     for (const auto& handler : handlers) handler(socket);
 }
 
-void Namespace::remove(const std::string& sid) { sockets_.erase(sid); }
+void Namespace::remove(const std::string& sid) {
+    sockets_.erase(sid);
+}
 
 // ---- dispatch --------------------------------------------------------------------------------
 

@@ -16,14 +16,17 @@ bool is_placeholder(const boost::json::value& v) noexcept {
     const auto* num = obj->if_contains("num");
     if (!num) return false;
     switch (num->kind()) {
-        case boost::json::kind::int64: return num->get_int64() >= 0;
-        case boost::json::kind::uint64: return true;
+        case boost::json::kind::int64:
+            return num->get_int64() >= 0;
+        case boost::json::kind::uint64:
+            return true;
         case boost::json::kind::double_: {
             // JSON.parse does not distinguish 1 from 1.0; neither do we.
             double d = num->get_double();
             return d >= 0 && std::floor(d) == d && d < 9007199254740992.0;
         }
-        default: return false;
+        default:
+            return false;
     }
 }
 

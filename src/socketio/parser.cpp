@@ -33,16 +33,26 @@ public:
     const char* name() const noexcept override { return "sio.socketio.parser"; }
     std::string message(int ev) const override {
         switch (static_cast<parse_error>(ev)) {
-            case parse_error::empty: return "empty packet";
-            case parse_error::unknown_type: return "unknown packet type";
-            case parse_error::bad_attachments: return "illegal attachments";
-            case parse_error::bad_namespace: return "invalid namespace";
-            case parse_error::bad_ack_id: return "invalid ack id";
-            case parse_error::invalid_json: return "invalid payload";
-            case parse_error::invalid_payload: return "invalid payload";
-            case parse_error::unexpected_binary: return "got binary data when not reconstructing a packet";
-            case parse_error::unexpected_text: return "got plaintext data when reconstructing a packet";
-            case parse_error::bad_placeholder: return "illegal attachments";
+            case parse_error::empty:
+                return "empty packet";
+            case parse_error::unknown_type:
+                return "unknown packet type";
+            case parse_error::bad_attachments:
+                return "illegal attachments";
+            case parse_error::bad_namespace:
+                return "invalid namespace";
+            case parse_error::bad_ack_id:
+                return "invalid ack id";
+            case parse_error::invalid_json:
+                return "invalid payload";
+            case parse_error::invalid_payload:
+                return "invalid payload";
+            case parse_error::unexpected_binary:
+                return "got binary data when not reconstructing a packet";
+            case parse_error::unexpected_text:
+                return "got plaintext data when reconstructing a packet";
+            case parse_error::bad_placeholder:
+                return "illegal attachments";
         }
         return "unknown parse error";
     }
@@ -57,7 +67,9 @@ constexpr std::array<std::string_view, 6> reserved_events = {
     "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
 };
 
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
 
 bool is_binary_type(PacketType t) noexcept {
     return t == PacketType::binary_event || t == PacketType::binary_ack;
@@ -66,9 +78,12 @@ bool is_binary_type(PacketType t) noexcept {
 // Decoder.isPayloadValid; only called when a payload is present.
 bool payload_valid(PacketType type, const boost::json::value& payload) noexcept {
     switch (type) {
-        case PacketType::connect: return payload.is_object();
-        case PacketType::disconnect: return false;
-        case PacketType::connect_error: return payload.is_string() || payload.is_object();
+        case PacketType::connect:
+            return payload.is_object();
+        case PacketType::disconnect:
+            return false;
+        case PacketType::connect_error:
+            return payload.is_string() || payload.is_object();
         case PacketType::event:
         case PacketType::binary_event: {
             const auto* args = payload.if_array();
@@ -80,7 +95,8 @@ bool payload_valid(PacketType type, const boost::json::value& payload) noexcept 
             return std::find(reserved_events.begin(), reserved_events.end(), s) == reserved_events.end();
         }
         case PacketType::ack:
-        case PacketType::binary_ack: return payload.is_array();
+        case PacketType::binary_ack:
+            return payload.is_array();
     }
     return false;
 }
@@ -156,13 +172,18 @@ bool placeholders_valid(const boost::json::value& v, std::size_t count) noexcept
         if (!is_placeholder(v)) return false;  // num missing, negative, fractional, not a number
         const auto& num = *obj->if_contains("num");
         switch (num.kind()) {
-            case boost::json::kind::int64: return static_cast<std::uint64_t>(num.get_int64()) < count;
-            case boost::json::kind::uint64: return num.get_uint64() < count;
-            case boost::json::kind::double_: return num.get_double() < static_cast<double>(count);
-            default: return false;
+            case boost::json::kind::int64:
+                return static_cast<std::uint64_t>(num.get_int64()) < count;
+            case boost::json::kind::uint64:
+                return num.get_uint64() < count;
+            case boost::json::kind::double_:
+                return num.get_double() < static_cast<double>(count);
+            default:
+                return false;
         }
     }
-    return std::all_of(obj->begin(), obj->end(), [&](const auto& member) { return placeholders_valid(member.value(), count); });
+    return std::all_of(obj->begin(), obj->end(),
+                       [&](const auto& member) { return placeholders_valid(member.value(), count); });
 }
 
 }  // namespace

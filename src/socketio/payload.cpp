@@ -4,7 +4,9 @@
 
 namespace sio::socketio {
 
-void Payload::push_binary(std::string bytes) { args.push_back(add_binary(std::move(bytes))); }
+void Payload::push_binary(std::string bytes) {
+    args.push_back(add_binary(std::move(bytes)));
+}
 
 boost::json::value Payload::add_binary(std::string bytes) {
     auto placeholder = make_placeholder(attachments.size());

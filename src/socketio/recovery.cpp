@@ -34,8 +34,7 @@ std::string OffsetGenerator::next(std::int64_t now_ms) {
     return prev_ + "." + yeast_encode(seed_++);
 }
 
-bool should_include_packet(const std::vector<std::string>& session_rooms,
-                           const std::vector<std::string>& rooms,
+bool should_include_packet(const std::vector<std::string>& session_rooms, const std::vector<std::string>& rooms,
                            const std::vector<std::string>& except) {
     auto in = [](const std::vector<std::string>& set, const std::string& room) {
         return std::find(set.begin(), set.end(), room) != set.end();

@@ -40,8 +40,7 @@ std::string yeast_encode(std::uint64_t n);
 
 /** True when a packet broadcast with `rooms`/`except` reached a socket in `session_rooms`:
     rooms empty or intersecting, and no session room excluded. */
-bool should_include_packet(const std::vector<std::string>& session_rooms,
-                           const std::vector<std::string>& rooms,
+bool should_include_packet(const std::vector<std::string>& session_rooms, const std::vector<std::string>& rooms,
                            const std::vector<std::string>& except);
 
 /** A logged packet as it is replayed: its Engine.IO frames as they were sent (`4<text>`, whose
@@ -60,8 +59,7 @@ public:
 
     /** Sessions and packets older than `max_disconnection_duration` are dropped, lazily on
         each call (both are kept in time order, so purging is amortised O(1)). */
-    SessionStore(std::chrono::milliseconds max_disconnection_duration, SteadyClock steady = {},
-                 WallClock wall = {});
+    SessionStore(std::chrono::milliseconds max_disconnection_duration, SteadyClock steady = {}, WallClock wall = {});
     // Not copyable nor movable: the offset index's hash and equality point back at this store.
     SessionStore(const SessionStore&) = delete;
     SessionStore& operator=(const SessionStore&) = delete;
@@ -125,9 +123,7 @@ private:
     struct OffsetHash {
         using is_transparent = void;
         const SessionStore* store;
-        std::size_t operator()(std::string_view offset) const noexcept {
-            return std::hash<std::string_view>{}(offset);
-        }
+        std::size_t operator()(std::string_view offset) const noexcept { return std::hash<std::string_view>{}(offset); }
         std::size_t operator()(std::uint64_t seq) const noexcept { return (*this)(store->at_seq(seq).offset()); }
     };
     struct OffsetEq {

@@ -15,16 +15,17 @@ namespace sio::socketio {
 
 Server::Server(boost::asio::any_io_executor executor, ServerOptions options)
     : Server(executor, std::move(options), without_engine) {
-    engine_ = std::make_shared<engineio::Server>(
-        executor_, options_.path, options_.engine,
-        [this](engineio::Session& session) { return accept(session); });
+    engine_ = std::make_shared<engineio::Server>(executor_, options_.path, options_.engine,
+                                                 [this](engineio::Session& session) { return accept(session); });
     close_engine_ = [engine = engine_.get()] { engine->close_all(engineio::CloseReason::server_shutting_down); };
 }
 
 void Server::when_written(std::function<void()> done) {
     auto when_local_written = [](Server& server, std::function<void()> then) {
-        if (server.engine_) server.engine_->when_written(std::move(then));
-        else boost::asio::post(server.executor_, std::move(then));
+        if (server.engine_)
+            server.engine_->when_written(std::move(then));
+        else
+            boost::asio::post(server.executor_, std::move(then));
     };
     auto* group = this->group();
     if (!group || group->size() == 1) return when_local_written(*this, std::move(done));
@@ -42,8 +43,10 @@ void Server::when_written(std::function<void()> done) {
         if (other == shard()) continue;
         group->shards().post_to(other, [group, other, countdown, when_local_written] {
             auto arrive = [countdown] { countdown.post([](Countdown& c) { c.arrive(); }); };
-            if (Server* server = group->server(other)) when_local_written(*server, std::move(arrive));
-            else arrive();
+            if (Server* server = group->server(other))
+                when_local_written(*server, std::move(arrive));
+            else
+                arrive();
         });
     }
     when_local_written(*this, [countdown] { countdown.local().arrive(); });

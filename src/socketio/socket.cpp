@@ -43,8 +43,10 @@ boost::json::object headers_object(const engineio::Handshake& h) {
     for (const auto& [name, value] : h.headers()) {
         auto* existing = out.if_contains(name);
         if (!existing) {
-            if (name == "set-cookie") out.emplace(name, boost::json::array{boost::json::value(value)});
-            else out.emplace(name, value);
+            if (name == "set-cookie")
+                out.emplace(name, boost::json::array{boost::json::value(value)});
+            else
+                out.emplace(name, value);
         } else if (auto* arr = existing->if_array()) {
             arr->emplace_back(value);
         } else {
@@ -81,7 +83,9 @@ Socket::Socket(Namespace& nsp, Client& client, std::string id, std::string pid, 
 
 Socket::~Socket() = default;
 
-std::string Socket::engine_id() const { return client_ ? client_->session().id() : std::string(); }
+std::string Socket::engine_id() const {
+    return client_ ? client_->session().id() : std::string();
+}
 
 std::string Socket::transport() const {
     return client_ ? std::string(client_->session().transport_name()) : std::string();
@@ -125,7 +129,9 @@ void Socket::on_disconnect(std::function<void(Socket&, DisconnectReason)> fn) {
     on_disconnect_ = fn ? std::make_unique<std::function<void(Socket&, DisconnectReason)>>(std::move(fn)) : nullptr;
 }
 
-std::vector<std::string> Socket::rooms() const { return nsp_->adapter().socket_rooms(id_); }
+std::vector<std::string> Socket::rooms() const {
+    return nsp_->adapter().socket_rooms(id_);
+}
 
 void Socket::join(const std::string& room) {
     if (closed_) return;
@@ -228,9 +234,13 @@ void Socket::send_ack(std::uint64_t id, Payload args) {
     send_packet(Packet{PacketType::ack, nsp_->name(), id, std::move(args.args), std::move(args.attachments)});
 }
 
-BroadcastOperator Socket::broadcast() const { return BroadcastOperator(*nsp_, id_); }
+BroadcastOperator Socket::broadcast() const {
+    return BroadcastOperator(*nsp_, id_);
+}
 
-BroadcastOperator Socket::to(std::string room) const { return BroadcastOperator(*nsp_, id_).to(std::move(room)); }
+BroadcastOperator Socket::to(std::string room) const {
+    return BroadcastOperator(*nsp_, id_).to(std::move(room));
+}
 
 BroadcastOperator Socket::except(std::string room) const {
     return BroadcastOperator(*nsp_, id_).except(std::move(room));
@@ -240,41 +250,44 @@ BroadcastOperator Socket::except(std::string room) const {
 
 void Socket::on_packet(Packet packet) {
     switch (packet.type) {
-    case PacketType::event:
-    case PacketType::binary_event: {
-        auto* data = packet.data.if_array();
-        if (!data || data->empty()) return;  // `2` with no payload: nothing to dispatch
-        std::string event;
-        if (const auto* s = (*data)[0].if_string()) event.assign(s->begin(), s->end());
-        else if ((*data)[0].is_number()) event = to_json((*data)[0]);  // String(42) == "42"
-        else return;
-        Payload args;
-        args.args.reserve(data->size() - 1);
-        for (std::size_t i = 1; i < data->size(); ++i) args.args.push_back(std::move((*data)[i]));
-        args.attachments = std::move(packet.attachments);  // placeholder numbers stay valid
-        Ack ack = packet.id ? Ack(weak_from_this(), *packet.id) : Ack();
-        auto self = shared_from_this();
-        nsp_->dispatch_event(self, event, std::move(args), std::move(ack));
-        return;
-    }
-    case PacketType::ack:
-    case PacketType::binary_ack: {
-        if (!acks_ || !packet.id) return;
-        auto it = acks_->by_id.find(*packet.id);
-        if (it == acks_->by_id.end()) return;  // unknown or already answered: ignored
-        auto fn = std::move(it->second);
-        acks_->by_id.erase(it);
-        Payload args;
-        if (auto* arr = packet.data.if_array()) args.args = std::move(*arr);
-        args.attachments = std::move(packet.attachments);
-        fn(std::move(args));
-        return;
-    }
-    case PacketType::disconnect:
-        on_close(DisconnectReason::client_namespace_disconnect);
-        return;
-    default:
-        return;  // CONNECT / CONNECT_ERROR are the client's business
+        case PacketType::event:
+        case PacketType::binary_event: {
+            auto* data = packet.data.if_array();
+            if (!data || data->empty()) return;  // `2` with no payload: nothing to dispatch
+            std::string event;
+            if (const auto* s = (*data)[0].if_string())
+                event.assign(s->begin(), s->end());
+            else if ((*data)[0].is_number())
+                event = to_json((*data)[0]);  // String(42) == "42"
+            else
+                return;
+            Payload args;
+            args.args.reserve(data->size() - 1);
+            for (std::size_t i = 1; i < data->size(); ++i) args.args.push_back(std::move((*data)[i]));
+            args.attachments = std::move(packet.attachments);  // placeholder numbers stay valid
+            Ack ack = packet.id ? Ack(weak_from_this(), *packet.id) : Ack();
+            auto self = shared_from_this();
+            nsp_->dispatch_event(self, event, std::move(args), std::move(ack));
+            return;
+        }
+        case PacketType::ack:
+        case PacketType::binary_ack: {
+            if (!acks_ || !packet.id) return;
+            auto it = acks_->by_id.find(*packet.id);
+            if (it == acks_->by_id.end()) return;  // unknown or already answered: ignored
+            auto fn = std::move(it->second);
+            acks_->by_id.erase(it);
+            Payload args;
+            if (auto* arr = packet.data.if_array()) args.args = std::move(*arr);
+            args.attachments = std::move(packet.attachments);
+            fn(std::move(args));
+            return;
+        }
+        case PacketType::disconnect:
+            on_close(DisconnectReason::client_namespace_disconnect);
+            return;
+        default:
+            return;  // CONNECT / CONNECT_ERROR are the client's business
     }
 }
 
@@ -316,7 +329,9 @@ void Socket::detach() noexcept {
     acks_.reset();
 }
 
-boost::json::object query_json(const engineio::FieldList& query) { return query_json(query.all()); }
+boost::json::object query_json(const engineio::FieldList& query) {
+    return query_json(query.all());
+}
 
 boost::json::object query_json(const engineio::FieldList::Range& query) {
     // Node's querystring.parse: a repeated key becomes an array of its values.

@@ -115,7 +115,8 @@ protected:
         m->cluster->start();
         std::optional<error_code> ready;
         m->cluster->wait_ready(5s, [&](error_code ec) { ready = ec; });
-        EXPECT_TRUE(run_until(ioc_, [&] { return ready.has_value(); }, 6s));
+        EXPECT_TRUE(run_until(
+            ioc_, [&] { return ready.has_value(); }, 6s));
         EXPECT_FALSE(ready.value_or(error_code{})) << m->cluster->last_error();
         EXPECT_TRUE(m->cluster->ready());
         return m;
@@ -144,7 +145,8 @@ protected:
     }
 
     void settle(std::chrono::milliseconds d = 100ms) {
-        run_until(ioc_, [] { return false; }, d);
+        run_until(
+            ioc_, [] { return false; }, d);
     }
 
     std::size_t server_count(Member& m, error_code* ec_out = nullptr) {
@@ -212,8 +214,9 @@ TEST_F(RedisAdapterTest, BroadcastToAllReachesEveryServerOnceWithNodesBytes) {
     ASSERT_TRUE(run_until(ioc_, [&] { return spied_on("socket.io#/#").size() == 1; }));
     auto msgs = spied_on("socket.io#/#");
     const std::string expected = "\x93\xa6" + a->adapter().uid() +
-                                 unhex("83a47479706502a46461746192a568656c6c6fa5776f726c64a36e7370a12f"
-                                       "83a5726f6f6d7390a665786365707490a5666c61677380");
+                                 unhex(
+                                     "83a47479706502a46461746192a568656c6c6fa5776f726c64a36e7370a12f"
+                                     "83a5726f6f6d7390a665786365707490a5666c61677380");
     EXPECT_EQ(redis_test::tohex(msgs[0].payload), redis_test::tohex(expected));
     EXPECT_EQ(a->cluster->publish_failures(), 0u);
 }
@@ -255,7 +258,8 @@ TEST_F(RedisAdapterTest, BroadcastToRoomsAndExceptAcrossServers) {
 
     // From a socket: socket.broadcast excludes only the sender.
     b->socket(0)->broadcast().emit("bc");
-    ASSERT_TRUE(run_until(ioc_, [&] { return a->box(0).size() == 1 && a->box(1).size() == 1 && a->box(2).size() == 1; }));
+    ASSERT_TRUE(
+        run_until(ioc_, [&] { return a->box(0).size() == 1 && a->box(1).size() == 1 && a->box(2).size() == 1; }));
     settle();
     EXPECT_TRUE(b->box(0).empty());
     EXPECT_EQ(b->box(1).size(), 1u);
@@ -281,14 +285,16 @@ TEST_F(RedisAdapterTest, BinaryVolatileAndLocalFlags) {
     bin.args.push_back(json::object{{"buf", bin.add_binary(std::string("\x04", 1))}});
     a->nsp().emit("bin", bin);
     ASSERT_TRUE(run_until(ioc_, [&] { return b->box(0).size() == 3; }));
-    EXPECT_EQ(b->box(0), (std::vector<std::string>{
-                             "452-[\"bin\",{\"_placeholder\":true,\"num\":0},{\"buf\":{\"_placeholder\":true,\"num\":1}}]",
-                             std::string("bin:\x01\x02\x03", 7), std::string("bin:\x04", 5)}));
+    EXPECT_EQ(b->box(0),
+              (std::vector<std::string>{
+                  "452-[\"bin\",{\"_placeholder\":true,\"num\":0},{\"buf\":{\"_placeholder\":true,\"num\":1}}]",
+                  std::string("bin:\x01\x02\x03", 7), std::string("bin:\x04", 5)}));
     // On the wire: type 2 with msgpack bin (Node's own capture, modulo uid).
     ASSERT_TRUE(run_until(ioc_, [&] { return spied_on("socket.io#/#").size() == 1; }));
     auto msgs = spied_on("socket.io#/#");
     EXPECT_EQ(redis_test::tohex(msgs[0].payload.substr(8)),
-              "83a47479706502a46461746193a362696ec40301020381a3627566c40104a36e7370a12f83a5726f6f6d7390a665786365707490a5666c61677380");
+              "83a47479706502a46461746193a362696ec40301020381a3627566c40104a36e7370a12f83a5726f6f6d7390a665786365707490"
+              "a5666c61677380");
     b->clear();
 
     // volatile: carried as flags.volatile and honoured by the receiving server.
@@ -317,9 +323,9 @@ TEST_F(RedisAdapterTest, BinaryVolatileAndLocalFlags) {
 
 TEST_F(RedisAdapterTest, NodeAndEmitterBroadcastBytesAreDelivered) {
     auto b = member({"/chat"});
-    b->connect();                 // 0: in room1
-    b->connect();                 // 1: not
-    b->connect("/chat");          // 2
+    b->connect();         // 0: in room1
+    b->connect();         // 1: not
+    b->connect("/chat");  // 2
     b->socket(0)->join("room1");
     auto vector_bytes = [](std::string_view name) {
         for (const auto& v : redis_test::vector_list("broadcasts")) {
@@ -335,12 +341,12 @@ TEST_F(RedisAdapterTest, NodeAndEmitterBroadcastBytesAreDelivered) {
     }
     ASSERT_TRUE(run_until(ioc_, [&] { return b->box(0).size() == 6 && b->box(2).size() == 1; }));
     settle();
-    EXPECT_EQ(b->box(0), (std::vector<std::string>{
-                             "42[\"room-event\",{\"a\":1}]",
-                             "42[\"from-emitter\",1]",
-                             "42[\"date\",\"2023-11-14T22:13:20.123Z\",\"2023-11-14T22:13:20.000Z\"]",
-                             "452-[\"bin\",{\"_placeholder\":true,\"num\":0},{\"buf\":{\"_placeholder\":true,\"num\":1}}]",
-                             std::string("bin:\x01\x02\x03", 7), std::string("bin:\x04", 5)}));
+    EXPECT_EQ(b->box(0),
+              (std::vector<std::string>{
+                  "42[\"room-event\",{\"a\":1}]", "42[\"from-emitter\",1]",
+                  "42[\"date\",\"2023-11-14T22:13:20.123Z\",\"2023-11-14T22:13:20.000Z\"]",
+                  "452-[\"bin\",{\"_placeholder\":true,\"num\":0},{\"buf\":{\"_placeholder\":true,\"num\":1}}]",
+                  std::string("bin:\x01\x02\x03", 7), std::string("bin:\x04", 5)}));
     EXPECT_EQ(b->box(1).size(), 5u);  // everything but the room1 message
     EXPECT_EQ(b->box(2), std::vector<std::string>{"42/chat,[\"hello\",\"world\"]"});
 
@@ -372,12 +378,14 @@ TEST_F(RedisAdapterTest, RemoteJoinLeaveDisconnectApplyEverywhereIncludingTheSen
     a->nsp().to("r").sockets_join({"j1", "j2"});
     // As Node: the sender's own sockets change only when its request comes back.
     EXPECT_EQ(a->socket(0)->rooms().size(), 2u);
-    ASSERT_TRUE(run_until(ioc_, [&] { return a->socket(0)->rooms().size() == 4 && b->socket(0)->rooms().size() == 4; }));
+    ASSERT_TRUE(
+        run_until(ioc_, [&] { return a->socket(0)->rooms().size() == 4 && b->socket(0)->rooms().size() == 4; }));
     EXPECT_EQ(a->socket(1)->rooms().size(), 1u);
     EXPECT_EQ(b->socket(1)->rooms().size(), 1u);
 
     a->nsp().all().sockets_leave({"j1"});
-    ASSERT_TRUE(run_until(ioc_, [&] { return a->socket(0)->rooms().size() == 3 && b->socket(0)->rooms().size() == 3; }));
+    ASSERT_TRUE(
+        run_until(ioc_, [&] { return a->socket(0)->rooms().size() == 3 && b->socket(0)->rooms().size() == 3; }));
 
     // local: applied at once, here only.
     a->nsp().local().sockets_join({"l"});
@@ -402,13 +410,13 @@ TEST_F(RedisAdapterTest, RemoteJoinLeaveDisconnectApplyEverywhereIncludingTheSen
 
     // Legacy sid form: answered with {"requestId"} by the owner of the sid.
     spy();
-    publish("socket.io-request#/#", R"({"uid":"nodeXX","requestId":"legacy","type":2,"sid":")" + b->sids[1] +
-                                        R"(","room":"room7"})");
+    publish("socket.io-request#/#",
+            R"({"uid":"nodeXX","requestId":"legacy","type":2,"sid":")" + b->sids[1] + R"(","room":"room7"})");
     ASSERT_TRUE(run_until(ioc_, [&] { return !spied_on("socket.io-response#/#").empty(); }));
     EXPECT_EQ(spied_on("socket.io-response#/#")[0].payload, R"({"requestId":"legacy"})");
     EXPECT_EQ(sorted(b->socket(1)->rooms()), sorted({b->sids[1], "room7"}));
-    publish("socket.io-request#/#", R"({"uid":"nodeXX","requestId":"legac2","type":4,"sid":")" + b->sids[1] +
-                                        R"(","close":false})");
+    publish("socket.io-request#/#",
+            R"({"uid":"nodeXX","requestId":"legac2","type":4,"sid":")" + b->sids[1] + R"(","close":false})");
     publish("socket.io-request#/#", R"({"uid":"nodeXX","requestId":"legac3","type":4,"sid":"nobody","close":false})");
     ASSERT_TRUE(run_until(ioc_, [&] { return !b->socket(1); }));
     settle(50ms);
@@ -497,13 +505,14 @@ TEST_F(RedisAdapterTest, ServerSideEmitWithAndWithoutAck) {
     EXPECT_EQ(server_count(*a), 3u);
     std::vector<std::string> calls;
     for (auto [m, name] : {std::pair{a.get(), "A"}, std::pair{b.get(), "B"}, std::pair{c.get(), "C"}}) {
-        m->nsp().on_server_side("sse", [&calls, name = std::string(name)](Payload args, std::function<void(json::value)> ack) {
-            calls.push_back(name + ":" + socketio::to_json(json::value(args.args)));
-            if (ack) {
-                ack(json::value(name));
-                ack(json::value("twice"));  // only the first counts
-            }
-        });
+        m->nsp().on_server_side("sse",
+                                [&calls, name = std::string(name)](Payload args, std::function<void(json::value)> ack) {
+                                    calls.push_back(name + ":" + socketio::to_json(json::value(args.args)));
+                                    if (ack) {
+                                        ack(json::value(name));
+                                        ack(json::value("twice"));  // only the first counts
+                                    }
+                                });
     }
     a->nsp().server_side_emit("sse", Payload(json::array{"hi", 2}));
     ASSERT_TRUE(run_until(ioc_, [&] { return calls.size() == 2; }));
@@ -578,20 +587,23 @@ TEST_F(RedisAdapterTest, EveryServerAnswersRequestsEvenWithoutSockets) {
     a->socket(0)->join("room1");
     publish("socket.io-request#/#", R"({"uid":"nodeXX","requestId":"7nGYyz","type":1})");
     publish("socket.io-request#/#", R"({"uid":"nodeXX","requestId":"abcdef","type":0,"rooms":["room1"]})");
-    publish("socket.io-request#/#", R"({"uid":"nodeXX","requestId":"uRQhle","type":5,"opts":{"rooms":["zz"],"except":[]}})");
+    publish("socket.io-request#/#",
+            R"({"uid":"nodeXX","requestId":"uRQhle","type":5,"opts":{"rooms":["zz"],"except":[]}})");
     ASSERT_TRUE(run_until(ioc_, [&] { return spied_on("socket.io-response#/#").size() == 6; }));
     std::vector<std::string> responses;
     for (const auto& m : spied_on("socket.io-response#/#")) responses.push_back(m.payload);
     const std::string rooms_a = R"({"requestId":"7nGYyz","rooms":[")";
     EXPECT_EQ(std::count(responses.begin(), responses.end(), R"({"requestId":"7nGYyz","rooms":[]})"), 1);  // b
-    EXPECT_EQ(std::count_if(responses.begin(), responses.end(), [&](const std::string& r) {
-                  return r.starts_with(rooms_a) && r.find("room1") != std::string::npos &&
-                         r.find(a->sids[0]) != std::string::npos;
-              }),
+    EXPECT_EQ(std::count_if(responses.begin(), responses.end(),
+                            [&](const std::string& r) {
+                                return r.starts_with(rooms_a) && r.find("room1") != std::string::npos &&
+                                       r.find(a->sids[0]) != std::string::npos;
+                            }),
               1);
     EXPECT_EQ(std::count(responses.begin(), responses.end(), R"({"requestId":"abcdef","sockets":[]})"), 1);
-    EXPECT_EQ(std::count(responses.begin(), responses.end(), R"({"requestId":"abcdef","sockets":[")" + a->sids[0] + R"("]})"),
-              1);
+    EXPECT_EQ(
+        std::count(responses.begin(), responses.end(), R"({"requestId":"abcdef","sockets":[")" + a->sids[0] + R"("]})"),
+        1);
     EXPECT_EQ(std::count(responses.begin(), responses.end(), R"({"requestId":"uRQhle","sockets":[]})"), 2);
 }
 
@@ -604,8 +616,10 @@ TEST_F(RedisAdapterTest, BroadcastWithAckAcrossServers) {
     b->connect();
     b->connect();
     std::optional<BroadcastAckResult> result;
-    a->nsp().timeout(2000ms).emit_with_ack("q", Payload(json::array{1}), [&](BroadcastAckResult r) { result = std::move(r); });
-    ASSERT_TRUE(run_until(ioc_, [&] { return b->box(0).size() == 1 && b->box(1).size() == 1 && a->box(0).size() == 1; }));
+    a->nsp().timeout(2000ms).emit_with_ack("q", Payload(json::array{1}),
+                                           [&](BroadcastAckResult r) { result = std::move(r); });
+    ASSERT_TRUE(
+        run_until(ioc_, [&] { return b->box(0).size() == 1 && b->box(1).size() == 1 && a->box(0).size() == 1; }));
     auto answer = [](Member& m, std::size_t i, const std::string& value) {
         const auto& frame = m.box(i).back();
         ASSERT_TRUE(frame.starts_with("42")) << frame;
@@ -626,7 +640,8 @@ TEST_F(RedisAdapterTest, BroadcastWithAckAcrossServers) {
     a->clear();
     b->clear();
     result.reset();
-    a->nsp().timeout(300ms).emit_with_ack("q", Payload(json::array{1}), [&](BroadcastAckResult r) { result = std::move(r); });
+    a->nsp().timeout(300ms).emit_with_ack("q", Payload(json::array{1}),
+                                          [&](BroadcastAckResult r) { result = std::move(r); });
     ASSERT_TRUE(run_until(ioc_, [&] { return b->box(0).size() == 1 && b->box(1).size() == 1; }));
     answer(*a, 0, "a0");
     answer(*b, 1, "b1");
@@ -665,7 +680,8 @@ TEST_F(RedisAdapterTest, RedisRestartFailsFastThenHeals) {
     b->connect();
 
     server_->stop(SIGKILL);
-    ASSERT_TRUE(run_until(ioc_, [&] { return !a->cluster->up() && !b->cluster->up(); }, 5s));
+    ASSERT_TRUE(run_until(
+        ioc_, [&] { return !a->cluster->up() && !b->cluster->up(); }, 5s));
     EXPECT_FALSE(a->cluster->ready());
 
     // Local delivery continues; the publish fails fast and is counted.
@@ -685,7 +701,8 @@ TEST_F(RedisAdapterTest, RedisRestartFailsFastThenHeals) {
     a->nsp().server_side_emit("x", {}, [&](error_code ec, std::vector<json::value>) { emit_ec = ec; });
     a->nsp().server_count([&](error_code ec, std::size_t) { count_ec = ec; });
     a->nsp().timeout(2000ms).emit_with_ack("q", {}, [&](BroadcastAckResult r) { bwa = std::move(r); });
-    ASSERT_TRUE(run_until(ioc_, [&] { return fetch_ec && emit_ec && count_ec && bwa; }, 1s));
+    ASSERT_TRUE(run_until(
+        ioc_, [&] { return fetch_ec && emit_ec && count_ec && bwa; }, 1s));
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 200ms);
     EXPECT_EQ(*fetch_ec, cluster_errc::unavailable);
     EXPECT_EQ(*emit_ec, cluster_errc::unavailable);
@@ -699,7 +716,8 @@ TEST_F(RedisAdapterTest, RedisRestartFailsFastThenHeals) {
 
     // Back on the same port: both re-subscribe by themselves.
     ASSERT_TRUE(server_->start());
-    ASSERT_TRUE(run_until(ioc_, [&] { return a->cluster->ready() && b->cluster->ready(); }, 8s));
+    ASSERT_TRUE(run_until(
+        ioc_, [&] { return a->cluster->ready() && b->cluster->ready(); }, 8s));
     EXPECT_GE(a->cluster->reconnects(), 1u);
     a->clear();
     b->clear();

@@ -76,7 +76,8 @@ TEST_F(RedisBusTest, StartsSubscribesPublishesAndCounts) {
 
     bus_->unsubscribe({"socket.io-request#/#"});
     count.reset();
-    run_until(ioc_, [] { return false; }, 50ms);
+    run_until(
+        ioc_, [] { return false; }, 50ms);
     bus_->numsub("socket.io-request#/#", [&](error_code, std::int64_t n) { count = n; });
     ASSERT_TRUE(run_until(ioc_, [&] { return count.has_value(); }));
     EXPECT_EQ(*count, 0);
@@ -102,7 +103,10 @@ TEST_F(RedisBusTest, StartupHelperTimesOutWithAReason) {
 TEST_F(RedisBusTest, BlockUntilReadyFromAnotherThread) {
     bus_ = make_bus(options());
     bus_->start();
-    std::thread runner([this] { run_until(ioc_, [this] { return bus_->ready(); }, 5s); });
+    std::thread runner([this] {
+        run_until(
+            ioc_, [this] { return bus_->ready(); }, 5s);
+    });
     auto ec = bus_->block_until_ready(5s);
     runner.join();
     EXPECT_FALSE(ec) << ec.message();
@@ -123,7 +127,8 @@ TEST_F(RedisBusTest, ReconnectsAfterRestartAndRestoresSubscriptions) {
 
     auto killed_at = std::chrono::steady_clock::now();
     server_->stop(SIGKILL);
-    ASSERT_TRUE(run_until(ioc_, [&] { return !bus_->up(); }, 3s));
+    ASSERT_TRUE(run_until(
+        ioc_, [&] { return !bus_->up(); }, 3s));
     auto detected = std::chrono::steady_clock::now() - killed_at;
 
     // Down: publish refuses at once and counts; commands fail fast, nothing queues.
@@ -133,7 +138,8 @@ TEST_F(RedisBusTest, ReconnectsAfterRestartAndRestoresSubscriptions) {
     EXPECT_EQ(bus_->publish_failures(), 2u);
     std::optional<error_code> numsub_ec;
     bus_->numsub("socket.io-request#/#", [&](error_code ec, std::int64_t) { numsub_ec = ec; });
-    ASSERT_TRUE(run_until(ioc_, [&] { return numsub_ec.has_value(); }, 1s));
+    ASSERT_TRUE(run_until(
+        ioc_, [&] { return numsub_ec.has_value(); }, 1s));
     EXPECT_EQ(*numsub_ec, redis_error::not_connected);
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 100ms);
 
@@ -143,13 +149,15 @@ TEST_F(RedisBusTest, ReconnectsAfterRestartAndRestoresSubscriptions) {
     if (const char* env = std::getenv("SIO_REDIS_DOWN_MS")) {
         down = std::chrono::milliseconds(std::atoi(env));
     }
-    run_until(ioc_, [] { return false; }, down);
+    run_until(
+        ioc_, [] { return false; }, down);
     EXPECT_FALSE(bus_->ready());
 
     auto restarted_at = std::chrono::steady_clock::now();
     ASSERT_TRUE(server_->start());
     auto listening_at = std::chrono::steady_clock::now();
-    ASSERT_TRUE(run_until(ioc_, [&] { return bus_->ready() && reconnects == 1; }, 5s));
+    ASSERT_TRUE(run_until(
+        ioc_, [&] { return bus_->ready() && reconnects == 1; }, 5s));
     auto healed_at = std::chrono::steady_clock::now();
 
     // Messages flow again on the restored channel and pattern.
@@ -166,13 +174,13 @@ TEST_F(RedisBusTest, ReconnectsAfterRestartAndRestoresSubscriptions) {
     EXPECT_EQ(*count, 1);
 
     auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
-    std::printf("[ heal     ] loss detected %lld ms after kill; redis listening %lld ms after restart; "
-                "bus ready %lld ms after redis listened (%lld ms after restart), messages flowing %lld ms "
-                "after restart\n",
-                static_cast<long long>(ms(detected)), static_cast<long long>(ms(listening_at - restarted_at)),
-                static_cast<long long>(ms(healed_at - listening_at)),
-                static_cast<long long>(ms(healed_at - restarted_at)),
-                static_cast<long long>(ms(flowing_at - restarted_at)));
+    std::printf(
+        "[ heal     ] loss detected %lld ms after kill; redis listening %lld ms after restart; "
+        "bus ready %lld ms after redis listened (%lld ms after restart), messages flowing %lld ms "
+        "after restart\n",
+        static_cast<long long>(ms(detected)), static_cast<long long>(ms(listening_at - restarted_at)),
+        static_cast<long long>(ms(healed_at - listening_at)), static_cast<long long>(ms(healed_at - restarted_at)),
+        static_cast<long long>(ms(flowing_at - restarted_at)));
     EXPECT_LT(healed_at - listening_at, o.max_backoff + 500ms);
 }
 
@@ -188,12 +196,14 @@ TEST_F(RedisBusTest, DetectsAHungRedisAndRecovers) {
     ASSERT_TRUE(run_until(ioc_, [&] { return bus_->ready(); }));
     server_->pause();
     auto paused_at = std::chrono::steady_clock::now();
-    ASSERT_TRUE(run_until(ioc_, [&] { return !bus_->up(); }, 4s));
+    ASSERT_TRUE(run_until(
+        ioc_, [&] { return !bus_->up(); }, 4s));
     auto detected = std::chrono::steady_clock::now() - paused_at;
     EXPECT_LT(detected, RedisBus::kPingInterval + o.command_timeout + 500ms);
     EXPECT_NE(bus_->last_error().find("did not answer"), std::string::npos) << bus_->last_error();
     server_->resume();
-    ASSERT_TRUE(run_until(ioc_, [&] { return bus_->ready(); }, 5s));
+    ASSERT_TRUE(run_until(
+        ioc_, [&] { return bus_->ready(); }, 5s));
     EXPECT_TRUE(bus_->publish("c", "m"));
     ASSERT_TRUE(run_until(ioc_, [&] { return !got_.empty(); }));
     std::printf("[ hung     ] paused redis detected after %lld ms\n",
@@ -209,7 +219,8 @@ TEST_F(RedisBusTest, StopFailsWaitersAndSilencesHooks) {
     std::optional<error_code> waited;
     bus_->start([] { ADD_FAILURE() << "never ready"; });
     bus_->wait_ready(5s, [&](error_code ec) { waited = ec; });
-    run_until(ioc_, [] { return false; }, 100ms);
+    run_until(
+        ioc_, [] { return false; }, 100ms);
     bus_->stop();
     ASSERT_TRUE(confirmed.has_value());
     EXPECT_FALSE(*confirmed);

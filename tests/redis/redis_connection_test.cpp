@@ -63,7 +63,8 @@ TEST_F(RedisConnectionTest, PipelinedCommandsAnswerInOrder) {
         });
     }
     EXPECT_EQ(conn->pending(), 2u * n);  // all in flight at once, nothing answered yet
-    ASSERT_TRUE(run_until(ioc_, [&] { return order.size() == 2u * n; }, 10s));
+    ASSERT_TRUE(run_until(
+        ioc_, [&] { return order.size() == 2u * n; }, 10s));
     EXPECT_EQ(failures, 0);
     EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
     for (int i = 0; i < n; ++i) {
@@ -138,7 +139,8 @@ TEST_F(RedisConnectionTest, PatternSubscriptionDeliversPmessage) {
     cmd(pub, {"PUBLISH", "socket.io#/#", "b"});  // the pattern also matches the bare channel
     cmd(pub, {"PUBLISH", "socket.io#/chat#", "c"});
     ASSERT_TRUE(run_until(ioc_, [&] { return got.size() == 2; }));
-    run_until(ioc_, [] { return false; }, 100ms);
+    run_until(
+        ioc_, [] { return false; }, 100ms);
     ASSERT_EQ(got.size(), 2u);
     EXPECT_EQ(got[0].channel, "socket.io#/#room1#");
     EXPECT_EQ(got[0].pattern, "socket.io#/#*");
@@ -250,10 +252,12 @@ TEST_F(RedisConnectionTest, CommandTimeoutWhenRedisStopsAnswering) {
     for (int i = 0; i < 5; ++i) {
         conn->command({"INCR", "n"}, [&](error_code ec, RedisReply) { results.push_back(ec); });
     }
-    ASSERT_TRUE(run_until(ioc_, [&] { return results.size() == 5 && closes == 1; }, 5s));
+    ASSERT_TRUE(run_until(
+        ioc_, [&] { return results.size() == 5 && closes == 1; }, 5s));
     auto took = std::chrono::steady_clock::now() - start;
     server_->resume();
-    run_until(ioc_, [] { return false; }, 100ms);  // nothing more may arrive
+    run_until(
+        ioc_, [] { return false; }, 100ms);  // nothing more may arrive
     EXPECT_EQ(results.size(), 5u);
     EXPECT_EQ(closes, 1);
     EXPECT_EQ(close_ec, redis_error::command_timeout);
@@ -274,10 +278,12 @@ TEST_F(RedisConnectionTest, ServerDeathFailsEveryPendingCallbackOnce) {
     for (int i = 0; i < 100; ++i) {
         conn->command({"SET", "a", "b"}, [&](error_code ec, RedisReply) { results.push_back(ec); });
     }
-    run_until(ioc_, [] { return false; }, 50ms);  // let the write go out
+    run_until(
+        ioc_, [] { return false; }, 50ms);  // let the write go out
     server_->stop();
     ASSERT_TRUE(run_until(ioc_, [&] { return results.size() == 100 && closes == 1; }));
-    run_until(ioc_, [] { return false; }, 50ms);
+    run_until(
+        ioc_, [] { return false; }, 50ms);
     EXPECT_EQ(results.size(), 100u);
     EXPECT_EQ(closes, 1);
     for (auto ec : results) {

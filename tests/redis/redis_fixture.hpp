@@ -20,10 +20,10 @@
 namespace sio::test {
 
 using namespace std::chrono_literals;
+using sio::adapter::redis_error;
 using sio::adapter::RedisConnection;
 using sio::adapter::RedisOptions;
 using sio::adapter::RedisReply;
-using sio::adapter::redis_error;
 
 /** Runs `ioc` on this thread until `pred()` or `timeout`. */
 inline bool run_until(boost::asio::io_context& ioc, const std::function<bool()>& pred,
@@ -84,7 +84,8 @@ protected:
             out.ec = ec;
             done = true;
         });
-        EXPECT_TRUE(run_until(ioc_, [&] { return done; }, 10s));
+        EXPECT_TRUE(run_until(
+            ioc_, [&] { return done; }, 10s));
         return out;
     }
 
@@ -103,7 +104,8 @@ protected:
             ec = e;
             reply = std::move(r);
         });
-        EXPECT_TRUE(run_until(ioc_, [&] { return reply.has_value(); }, 10s));
+        EXPECT_TRUE(run_until(
+            ioc_, [&] { return reply.has_value(); }, 10s));
         if (ec_out != nullptr) {
             *ec_out = ec;
         } else {

@@ -48,11 +48,14 @@ inline bool port_accepts(unsigned short port) {
     return ok;
 }
 
-inline bool redis_server_available() { return std::system("redis-server --version >/dev/null 2>&1") == 0; }
+inline bool redis_server_available() {
+    return std::system("redis-server --version >/dev/null 2>&1") == 0;
+}
 
 class RedisServer {
 public:
-    explicit RedisServer(std::vector<std::string> extra_args = {}) : port_(free_port()), extra_(std::move(extra_args)) {}
+    explicit RedisServer(std::vector<std::string> extra_args = {})
+        : port_(free_port()), extra_(std::move(extra_args)) {}
     ~RedisServer() { stop(); }
     RedisServer(const RedisServer&) = delete;
     RedisServer& operator=(const RedisServer&) = delete;
@@ -62,9 +65,21 @@ public:
         if (pid_ > 0) {
             return true;
         }
-        std::vector<std::string> args = {"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                         "--save", "", "--appendonly", "no", "--dir", "/tmp",
-                                         "--loglevel", "warning", "--daemonize", "no"};
+        std::vector<std::string> args = {"redis-server",
+                                         "--port",
+                                         std::to_string(port_),
+                                         "--bind",
+                                         "127.0.0.1",
+                                         "--save",
+                                         "",
+                                         "--appendonly",
+                                         "no",
+                                         "--dir",
+                                         "/tmp",
+                                         "--loglevel",
+                                         "warning",
+                                         "--daemonize",
+                                         "no"};
         args.insert(args.end(), extra_.begin(), extra_.end());
         std::vector<char*> argv;
         for (auto& a : args) {

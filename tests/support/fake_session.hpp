@@ -18,10 +18,9 @@ class FakeSession final : public engineio::Session {
 public:
     explicit FakeSession(std::string id = "FAKEengineSID0000001")
         : id_(std::move(id)),
-          handshake_(std::make_shared<engineio::Handshake>("/socket.io/?EIO=4&transport=websocket",
-                                                           engineio::FieldList{{"host", "localhost"}, {"accept", "*/*"}},
-                                                           engineio::FieldList{{"EIO", "4"}, {"transport", "websocket"}},
-                                                           "::ffff:127.0.0.1")) {
+          handshake_(std::make_shared<engineio::Handshake>(
+              "/socket.io/?EIO=4&transport=websocket", engineio::FieldList{{"host", "localhost"}, {"accept", "*/*"}},
+              engineio::FieldList{{"EIO", "4"}, {"transport", "websocket"}}, "::ffff:127.0.0.1")) {
         handshake_->time = std::chrono::system_clock::now();
         const_handshake_ = handshake_;
     }
@@ -70,7 +69,7 @@ public:
 private:
     std::string id_;
     std::string transport_ = "websocket";
-    std::shared_ptr<engineio::Handshake> handshake_;  // mutable by the test
+    std::shared_ptr<engineio::Handshake> handshake_;              // mutable by the test
     std::shared_ptr<const engineio::Handshake> const_handshake_;  // the same object
     bool writable_ = true;
     bool closed_ = false;

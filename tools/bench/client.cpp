@@ -98,18 +98,18 @@ void Client::on_read(error_code ec, std::size_t) {
 void Client::handle(std::string_view msg) {
     if (msg.empty()) return;
     switch (msg[0]) {
-    case '2':  // ping
-        send("3");
-        return;
-    case '0':  // open
-        send(worker_.connect_packet());
-        return;
-    case '1':  // close
-        return;
-    case '4':
-        break;
-    default:
-        return;
+        case '2':  // ping
+            send("3");
+            return;
+        case '0':  // open
+            send(worker_.connect_packet());
+            return;
+        case '1':  // close
+            return;
+        case '4':
+            break;
+        default:
+            return;
     }
     if (msg.size() < 2) return;
     const char t = msg[1];

@@ -39,8 +39,8 @@ public:
 
     // Scenario counters, owned by the Worker's logic.
     std::int64_t started_ns = 0;
-    std::uint32_t received = 0;   // bench/echo events received
-    std::uint32_t last_seq = 0;   // highest seq seen (fanout), to count duplicates/reordering
+    std::uint32_t received = 0;  // bench/echo events received
+    std::uint32_t last_seq = 0;  // highest seq seen (fanout), to count duplicates/reordering
     std::uint32_t echo_sent = 0;
 
 private:
@@ -56,8 +56,8 @@ private:
     Worker& worker_;
     boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
     boost::beast::flat_buffer buf_;
-    std::string out_;                  // the message being written
-    std::vector<std::string> queue_;   // further messages (rare: pongs while echoing)
+    std::string out_;                 // the message being written
+    std::vector<std::string> queue_;  // further messages (rare: pongs while echoing)
     std::uint32_t target_;
     State state_ = State::idle;
     bool writing_ = false;

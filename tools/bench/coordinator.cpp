@@ -100,8 +100,9 @@ public:
 
     /** POSTs `body`; returns the HTTP status, or -1 on a connection error / timeout. */
     int post(const std::string& path, const std::string& body, int timeout_ms = 30000) {
-        req_ = fmt::format("POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", path,
-                           t_.host, body.size());
+        req_ =
+            fmt::format("POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                        path, t_.host, body.size());
         req_ += body;
         for (int attempt = 0; attempt < 2; ++attempt) {
             if (fd_ < 0 && !connect()) return -1;
@@ -163,7 +164,8 @@ private:
                 std::size_t clen = 0;
                 std::string head = in_.substr(0, end);
                 std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
-                if (auto p = head.find("content-length:"); p != std::string::npos) clen = std::stoul(head.substr(p + 15));
+                if (auto p = head.find("content-length:"); p != std::string::npos)
+                    clen = std::stoul(head.substr(p + 15));
                 if (in_.size() >= end + 4 + clen) {
                     last_body_ = in_.substr(end + 4, clen);
                     in_.erase(0, end + 4 + clen);
@@ -207,7 +209,8 @@ struct WorkerProc {
 void send_cmd(std::vector<WorkerProc>& ws, const std::string& cmd) {
     const std::string line = cmd + "\n";
     for (auto& w : ws)
-        if (w.cmd_fd >= 0) [[maybe_unused]] auto n = ::write(w.cmd_fd, line.data(), line.size());
+        if (w.cmd_fd >= 0) [[maybe_unused]]
+            auto n = ::write(w.cmd_fd, line.data(), line.size());
 }
 
 /** Reads what the workers wrote for up to `ms` milliseconds and dispatches complete lines. */
@@ -240,9 +243,12 @@ void pump(std::vector<WorkerProc>& ws, int ms) {
             if (ec || !v.is_object()) continue;
             auto& o = v.as_object();
             const auto type = o["type"].as_string();
-            if (type == "progress") w.progress = std::move(o);
-            else if (type == "connected") w.connected = std::move(o);
-            else if (type == "result") w.result = std::move(o);
+            if (type == "progress")
+                w.progress = std::move(o);
+            else if (type == "connected")
+                w.connected = std::move(o);
+            else if (type == "result")
+                w.result = std::move(o);
         }
     }
 }
@@ -298,8 +304,12 @@ bool wait_until(std::vector<WorkerProc>& ws, Progress& prog, const char* phase, 
     return true;
 }
 
-double ratio(double a, double b) { return b > 0 ? a / b : 0; }
-double round3(double v) { return std::round(v * 1000) / 1000; }
+double ratio(double a, double b) {
+    return b > 0 ? a / b : 0;
+}
+double round3(double v) {
+    return std::round(v * 1000) / 1000;
+}
 
 /** Human-readable summary (without --json): one line per section. */
 void print_text(const json::object& r) {
@@ -311,23 +321,28 @@ void print_text(const json::object& r) {
     for (const char* k : {"fanout", "echo"}) {
         if (!r.contains(k)) continue;
         const auto& m = r.at(k).as_object();
-        fmt::print("{}: delivered {}/{} (lost {}) in {:.3f} s = {:.0f} msg/s; latency p50 {:.1f} ms p90 {:.1f} ms p99 {:.1f} ms max {:.1f} ms\n",
-                   k, num(m.at("delivered")), num(m.at("expected")), num(m.at("lost")), num(m.at("duration_s")),
-                   num(m.at("messages_per_s")), num(m.at("latency").at("p50_us")) / 1000, num(m.at("latency").at("p90_us")) / 1000,
-                   num(m.at("latency").at("p99_us")) / 1000, num(m.at("latency").at("max_us")) / 1000);
+        fmt::print(
+            "{}: delivered {}/{} (lost {}) in {:.3f} s = {:.0f} msg/s; latency p50 {:.1f} ms p90 {:.1f} ms p99 {:.1f} "
+            "ms max {:.1f} ms\n",
+            k, num(m.at("delivered")), num(m.at("expected")), num(m.at("lost")), num(m.at("duration_s")),
+            num(m.at("messages_per_s")), num(m.at("latency").at("p50_us")) / 1000,
+            num(m.at("latency").at("p90_us")) / 1000, num(m.at("latency").at("p99_us")) / 1000,
+            num(m.at("latency").at("max_us")) / 1000);
         fmt::print("cpu per message: server {:.2f} us, sio-bench {:.2f} us (busiest worker {:.0f}% busy{})\n",
                    num(m.at("server_cpu_us_per_msg")), num(m.at("client_cpu_us_per_msg")),
-                   100 * num(m.at("client_worker_max_cpu_util")), m.at("client_bound").as_bool() ? ": the tool may be the bottleneck" : "");
+                   100 * num(m.at("client_worker_max_cpu_util")),
+                   m.at("client_bound").as_bool() ? ": the tool may be the bottleneck" : "");
     }
     if (r.contains("hold")) {
         const auto& h = r.at("hold").as_object();
-        fmt::print("hold: {} still connected after {} s, {} disconnects\n", num(h.at("connected_at_end")), num(h.at("duration_s")),
-                   num(h.at("disconnects")));
+        fmt::print("hold: {} still connected after {} s, {} disconnects\n", num(h.at("connected_at_end")),
+                   num(h.at("duration_s")), num(h.at("disconnects")));
     }
     if (r.contains("server")) {
         const auto& s = r.at("server").as_object();
-        fmt::print("server: RSS {:.0f} kB connected ({:.2f} kB per connection), alive at end: {}\n", num(s.at("rss_kb_connected_total")),
-                   num(s.at("rss_kb_per_connection")), s.at("alive_at_end").as_bool());
+        fmt::print("server: RSS {:.0f} kB connected ({:.2f} kB per connection), alive at end: {}\n",
+                   num(s.at("rss_kb_connected_total")), num(s.at("rss_kb_per_connection")),
+                   s.at("alive_at_end").as_bool());
     }
 }
 
@@ -337,10 +352,12 @@ void print_text(const json::object& r) {
 
 int run_coordinator(const Options& in) {
     Options opts = in;
-    if (opts.workers == 0) opts.workers = std::max<std::uint32_t>(1, (opts.clients + Options::max_per_worker - 1) / Options::max_per_worker);
+    if (opts.workers == 0)
+        opts.workers =
+            std::max<std::uint32_t>(1, (opts.clients + Options::max_per_worker - 1) / Options::max_per_worker);
     if ((opts.clients + opts.workers - 1) / opts.workers > Options::max_per_worker) {
-        fmt::print(stderr, "sio-bench: {} clients over {} workers exceeds {} per worker (20,000 files per process)\n", opts.clients,
-                   opts.workers, Options::max_per_worker);
+        fmt::print(stderr, "sio-bench: {} clients over {} workers exceeds {} per worker (20,000 files per process)\n",
+                   opts.clients, opts.workers, Options::max_per_worker);
         return 2;
     }
     if (opts.src_base + opts.workers > 255) {
@@ -426,9 +443,9 @@ int run_coordinator(const Options& in) {
     const double connect_s = c_end > c_start ? static_cast<double>(c_end - c_start) / 1e9 : 0;
 
     json::object report{{"scenario", opts.scenario == Scenario::connect  ? "connect"
-                                      : opts.scenario == Scenario::fanout ? "fanout"
-                                      : opts.scenario == Scenario::echo   ? "echo"
-                                                                          : "push"},
+                                     : opts.scenario == Scenario::fanout ? "fanout"
+                                     : opts.scenario == Scenario::echo   ? "echo"
+                                                                         : "push"},
                         {"clients", opts.clients},
                         {"workers", opts.workers},
                         {"inflight", opts.inflight},
@@ -438,15 +455,17 @@ int run_coordinator(const Options& in) {
     for (const auto& t : opts.targets) urls.push_back(json::value(fmt::format("http://{}", t.host)));
     report["urls"] = std::move(urls);
     const auto srv_cpu_connect = sum_cpu(s_connected) - sum_cpu(s_before);
-    report["connect"] = json::object{
-        {"connected", connected},
-        {"failed", failed},
-        {"duration_s", round3(connect_s)},
-        {"connections_per_s", round3(ratio(static_cast<double>(connected), connect_s))},
-        {"handshake", handshake.summary_us()},
-        {"client_cpu_us_per_connection", round3(ratio(static_cast<double>(client_cpu_connect), static_cast<double>(connected)))},
-        {"server_cpu_us_per_connection", round3(ratio(static_cast<double>(srv_cpu_connect), static_cast<double>(connected)))},
-        {"errors", errors}};
+    report["connect"] =
+        json::object{{"connected", connected},
+                     {"failed", failed},
+                     {"duration_s", round3(connect_s)},
+                     {"connections_per_s", round3(ratio(static_cast<double>(connected), connect_s))},
+                     {"handshake", handshake.summary_us()},
+                     {"client_cpu_us_per_connection",
+                      round3(ratio(static_cast<double>(client_cpu_connect), static_cast<double>(connected)))},
+                     {"server_cpu_us_per_connection",
+                      round3(ratio(static_cast<double>(srv_cpu_connect), static_cast<double>(connected)))},
+                     {"errors", errors}};
 
     // Scenario phase.
     const auto s_measure0 = sample_all(opts);
@@ -485,9 +504,11 @@ int run_coordinator(const Options& in) {
             } else {
                 ++emit_errors;
                 if (first_emit_error.empty())
-                    first_emit_error = status < 0 ? std::string("connection failed or timed out") : fmt::format("HTTP {} {}", status, rest.last_body_);
+                    first_emit_error = status < 0 ? std::string("connection failed or timed out")
+                                                  : fmt::format("HTTP {} {}", status, rest.last_body_);
             }
-            if (opts.interval_us > 0) std::this_thread::sleep_for(std::chrono::microseconds(static_cast<std::int64_t>(opts.interval_us)));
+            if (opts.interval_us > 0)
+                std::this_thread::sleep_for(std::chrono::microseconds(static_cast<std::int64_t>(opts.interval_us)));
             pump(ws, 0);
             prog.maybe(ws, "emit", seq);
         }
@@ -538,14 +559,17 @@ int run_coordinator(const Options& in) {
             for (std::size_t i = 0; i < a.size(); ++i) per_emit[i].merge(Histogram::from_json(a[i].as_object()));
         }
         for (const auto& [k, v] : r.at("errors").as_object())
-            end_errors[k] = (end_errors.contains(k) ? end_errors[k].as_uint64() : 0) + boost::json::value_to<std::uint64_t>(v);
+            end_errors[k] =
+                (end_errors.contains(k) ? end_errors[k].as_uint64() : 0) + boost::json::value_to<std::uint64_t>(v);
     }
     const double measure_wall_s = static_cast<double>(t_measure1 - t_measure0) / 1e9;
     const auto srv_cpu_measure = sum_cpu(s_end) - sum_cpu(s_measure0);
     // A worker busy >= 90% of the measured phase means the tool, not the server, may set the pace.
     const double worker_util = ratio(static_cast<double>(max_worker_cpu) / 1e6, measure_wall_s);
     if (worker_util >= 0.9 && opts.scenario != Scenario::connect)
-        fmt::print(stderr, "[sio-bench] warning: a worker was {:.0f}% busy: the tool may be the bottleneck (add --workers)\n", 100 * worker_util);
+        fmt::print(stderr,
+                   "[sio-bench] warning: a worker was {:.0f}% busy: the tool may be the bottleneck (add --workers)\n",
+                   100 * worker_util);
 
     if (opts.scenario == Scenario::connect) {
         report["hold"] = json::object{{"duration_s", opts.duration},
@@ -555,22 +579,24 @@ int run_coordinator(const Options& in) {
     } else {
         const std::int64_t origin = opts.scenario == Scenario::echo ? t_measure0 : t_first_send;
         const double deliver_s = last_recv > origin ? static_cast<double>(last_recv - origin) / 1e9 : 0;
-        json::object m{{"connected_at_start", at_measure},
-                       {"expected", expected},
-                       {"delivered", received},
-                       {"lost", expected > received ? expected - received : 0},
-                       {"duplicates_or_reordered", dups},
-                       {"other_events", unexpected},
-                       {"disconnects", disconnects},
-                       {"connected_at_end", still},
-                       {"duration_s", round3(deliver_s)},
-                       {"messages_per_s", round3(ratio(static_cast<double>(received), deliver_s))},
-                       {"latency", latency.summary_us()},
-                       {"client_cpu_us_per_msg", round3(ratio(static_cast<double>(client_cpu), static_cast<double>(received)))},
-                       {"server_cpu_us_per_msg", round3(ratio(static_cast<double>(srv_cpu_measure), static_cast<double>(received)))},
-                       {"client_worker_max_cpu_util", round3(worker_util)},
-                       {"client_bound", worker_util >= 0.9},
-                       {"errors", end_errors}};
+        json::object m{
+            {"connected_at_start", at_measure},
+            {"expected", expected},
+            {"delivered", received},
+            {"lost", expected > received ? expected - received : 0},
+            {"duplicates_or_reordered", dups},
+            {"other_events", unexpected},
+            {"disconnects", disconnects},
+            {"connected_at_end", still},
+            {"duration_s", round3(deliver_s)},
+            {"messages_per_s", round3(ratio(static_cast<double>(received), deliver_s))},
+            {"latency", latency.summary_us()},
+            {"client_cpu_us_per_msg", round3(ratio(static_cast<double>(client_cpu), static_cast<double>(received)))},
+            {"server_cpu_us_per_msg",
+             round3(ratio(static_cast<double>(srv_cpu_measure), static_cast<double>(received)))},
+            {"client_worker_max_cpu_util", round3(worker_util)},
+            {"client_bound", worker_util >= 0.9},
+            {"errors", end_errors}};
         if (opts.scenario != Scenario::echo) {
             m["emits"] = opts.messages;
             m["emits_sent"] = sent;
@@ -613,13 +639,14 @@ int run_coordinator(const Options& in) {
             {"cpu_us_measure_total", srv_cpu_measure},
             {"cpu_util_measure", round3(ratio(static_cast<double>(srv_cpu_measure) / 1e6, measure_wall_s))}};
     }
-    report["tool"] = json::object{{"coordinator_cpu_us", cpu_us_self() - cpu_self0},
-                                  {"workers_cpu_us_measure", client_cpu},
-                                  {"workers_rss_kb_connected", worker_rss_kb},
-                                  {"rss_kb_per_client", round3(ratio(static_cast<double>(worker_rss_kb), static_cast<double>(connected)))},
-                                  {"connect_wall_s", round3(static_cast<double>(t_connect1 - t_connect0) / 1e9)},
-                                  {"measure_wall_s", round3(measure_wall_s)},
-                                  {"worker_failed", worker_crashed}};
+    report["tool"] = json::object{
+        {"coordinator_cpu_us", cpu_us_self() - cpu_self0},
+        {"workers_cpu_us_measure", client_cpu},
+        {"workers_rss_kb_connected", worker_rss_kb},
+        {"rss_kb_per_client", round3(ratio(static_cast<double>(worker_rss_kb), static_cast<double>(connected)))},
+        {"connect_wall_s", round3(static_cast<double>(t_connect1 - t_connect0) / 1e9)},
+        {"measure_wall_s", round3(measure_wall_s)},
+        {"worker_failed", worker_crashed}};
 
     if (opts.json) {
         fmt::print("{}\n", json::serialize(report));

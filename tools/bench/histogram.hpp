@@ -92,9 +92,14 @@ public:
     /** Percentiles in microseconds for the report. */
     boost::json::object summary_us() const {
         auto us = [](std::uint64_t ns) { return static_cast<double>(ns / 100) / 10.0; };
-        return {{"count", total_},         {"p50_us", us(percentile(0.50))}, {"p90_us", us(percentile(0.90))},
-                {"p99_us", us(percentile(0.99))}, {"p999_us", us(percentile(0.999))}, {"max_us", us(max_)},
-                {"min_us", us(min_)},      {"mean_us", mean() / 1000.0}};
+        return {{"count", total_},
+                {"p50_us", us(percentile(0.50))},
+                {"p90_us", us(percentile(0.90))},
+                {"p99_us", us(percentile(0.99))},
+                {"p999_us", us(percentile(0.999))},
+                {"max_us", us(max_)},
+                {"min_us", us(min_)},
+                {"mean_us", mean() / 1000.0}};
     }
 
 private:

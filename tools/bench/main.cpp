@@ -44,19 +44,23 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"connect", "fanout", "echo", "push"}));
     app.add_option("--clients,-n", o.clients, "number of Socket.IO clients")->check(CLI::Range(1u, 2'000'000u));
     app.add_option("--workers,-w", o.workers, "worker processes (0: one per 19,000 clients)");
-    app.add_option("--inflight", o.inflight, "handshakes in flight, all workers together")->check(CLI::Range(1u, 1'000'000u));
+    app.add_option("--inflight", o.inflight, "handshakes in flight, all workers together")
+        ->check(CLI::Range(1u, 1'000'000u));
     app.add_option("--rate", o.rate, "connection attempts per second, all workers (0: unlimited)");
     app.add_option("--duration", o.duration, "connect: seconds to hold the connections");
     app.add_option("--messages,-m", o.messages, "fanout/push: REST emits; echo: round trips per client");
     app.add_option("--interval-us", o.interval_us, "fanout/push: pause between emits in microseconds");
-    app.add_option("--nap-us", o.nap_us, "workers: when idle, sleep this long and poll instead of blocking (0 = block)");
+    app.add_option("--nap-us", o.nap_us,
+                   "workers: when idle, sleep this long and poll instead of blocking (0 = block)");
     app.add_option("--transport", transport, "only websocket")->check(CLI::IsMember({"websocket"}));
     app.add_option("--namespace", o.nsp, "Socket.IO namespace");
     app.add_option("--server-pid", o.server_pids, "server process to sample (repeatable)");
-    app.add_option("--src-base", o.src_base, "worker k binds source address 127.0.0.(src-base + k)")->check(CLI::Range(1u, 254u));
+    app.add_option("--src-base", o.src_base, "worker k binds source address 127.0.0.(src-base + k)")
+        ->check(CLI::Range(1u, 254u));
     app.add_option("--timeout", o.timeout, "seconds: connect phase limit and quiet time before counting losses");
     app.add_option("--trigger", o.trigger, "fanout/push: index of the --url that receives POST /emit");
-    app.add_flag("--kernel-ports", o.kernel_ports, "let the kernel pick source ports at connect (IP_BIND_ADDRESS_NO_PORT)");
+    app.add_flag("--kernel-ports", o.kernel_ports,
+                 "let the kernel pick source ports at connect (IP_BIND_ADDRESS_NO_PORT)");
     app.add_flag("--json", o.json, "print only the JSON report on stdout");
     app.add_flag("--quiet,-q", o.quiet, "no progress on stderr");
     CLI11_PARSE(app, argc, argv);
@@ -78,7 +82,7 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "sio-bench: --namespace must start with /\n");
         return 2;
     }
-    o.scenario = scenario == "connect" ? Scenario::connect
+    o.scenario = scenario == "connect"  ? Scenario::connect
                  : scenario == "fanout" ? Scenario::fanout
                  : scenario == "echo"   ? Scenario::echo
                                         : Scenario::push;

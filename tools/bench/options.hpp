@@ -20,19 +20,19 @@ struct Options {
     std::vector<Target> targets;
     Scenario scenario = Scenario::fanout;
     std::uint32_t clients = 100;
-    std::uint32_t workers = 0;       // 0: ceil(clients / max_per_worker)
-    std::uint32_t inflight = 256;    // handshakes in flight, all workers together
-    double rate = 0;                 // connection attempts per second, all workers; 0 = unlimited
-    double duration = 0;             // connect: seconds to hold the connections
-    std::uint32_t messages = 10;     // fanout/push: REST emits; echo: round trips per client
-    double interval_us = 0;          // fanout/push: pause between emits (0 = back-to-back)
-    double nap_us = 0;               // workers: poll, and nap this long when idle (0 = block in epoll_wait)
+    std::uint32_t workers = 0;     // 0: ceil(clients / max_per_worker)
+    std::uint32_t inflight = 256;  // handshakes in flight, all workers together
+    double rate = 0;               // connection attempts per second, all workers; 0 = unlimited
+    double duration = 0;           // connect: seconds to hold the connections
+    std::uint32_t messages = 10;   // fanout/push: REST emits; echo: round trips per client
+    double interval_us = 0;        // fanout/push: pause between emits (0 = back-to-back)
+    double nap_us = 0;             // workers: poll, and nap this long when idle (0 = block in epoll_wait)
     std::string nsp = "/";
     std::vector<int> server_pids;
-    std::uint32_t src_base = 1;      // worker k binds 127.0.0.(src_base + k)
-    double timeout = 60;             // s: connect phase limit; quiet time before declaring losses
-    std::uint32_t trigger = 0;       // fanout/push: index of the --url that receives POST /emit
-    bool kernel_ports = false;       // let connect() choose source ports (slower at high counts)
+    std::uint32_t src_base = 1;  // worker k binds 127.0.0.(src_base + k)
+    double timeout = 60;         // s: connect phase limit; quiet time before declaring losses
+    std::uint32_t trigger = 0;   // fanout/push: index of the --url that receives POST /emit
+    bool kernel_ports = false;   // let connect() choose source ports (slower at high counts)
     bool json = false;
     bool quiet = false;
 

@@ -42,13 +42,15 @@ std::int64_t rss_kb_self() noexcept {
 std::int64_t cpu_us_self() noexcept {
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
-    return (std::int64_t{ru.ru_utime.tv_sec} + ru.ru_stime.tv_sec) * 1'000'000 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+    return (std::int64_t{ru.ru_utime.tv_sec} + ru.ru_stime.tv_sec) * 1'000'000 + ru.ru_utime.tv_usec +
+           ru.ru_stime.tv_usec;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Setup and connect phase
 
-Worker::Worker(const Options& opts, std::uint32_t index, std::uint32_t first, std::uint32_t count, int cmd_fd, int out_fd)
+Worker::Worker(const Options& opts, std::uint32_t index, std::uint32_t first, std::uint32_t count, int cmd_fd,
+               int out_fd)
     : opts_(opts), index_(index), first_(first), count_(count), cmd_(ioc_, cmd_fd), out_fd_(out_fd) {
     source_ = asio::ip::address_v4((127u << 24) | (opts.src_base + index));
     if (FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
@@ -72,7 +74,8 @@ Worker::Worker(const Options& opts, std::uint32_t index, std::uint32_t first, st
     rate_ = opts.rate / w;
     clients_.reserve(count);
     for (std::uint32_t i = 0; i < count; ++i)
-        clients_.push_back(std::make_unique<Client>(*this, ioc_, (first + i) % static_cast<std::uint32_t>(endpoints_.size())));
+        clients_.push_back(
+            std::make_unique<Client>(*this, ioc_, (first + i) % static_cast<std::uint32_t>(endpoints_.size())));
 }
 
 int Worker::run() {
@@ -99,7 +102,8 @@ int Worker::run() {
 void Worker::launch_more() {
     const auto now = now_ns();
     if (rate_ > 0) {
-        tokens_ = std::min(tokens_ + rate_ * static_cast<double>(now - last_refill_ns_) / 1e9, std::max(1.0, rate_ / 10.0));
+        tokens_ =
+            std::min(tokens_ + rate_ * static_cast<double>(now - last_refill_ns_) / 1e9, std::max(1.0, rate_ / 10.0));
         last_refill_ns_ = now;
     }
     while (next_ < count_ && inflight_ < inflight_max_) {
@@ -207,7 +211,8 @@ void Worker::read_command() {
             ioc_.stop();
             return;
         }
-        std::string line(asio::buffers_begin(cmd_buf_.data()), asio::buffers_begin(cmd_buf_.data()) + static_cast<std::ptrdiff_t>(n) - 1);
+        std::string line(asio::buffers_begin(cmd_buf_.data()),
+                         asio::buffers_begin(cmd_buf_.data()) + static_cast<std::ptrdiff_t>(n) - 1);
         cmd_buf_.consume(n);
         on_command(line);
         if (!finished_) read_command();
@@ -271,8 +276,10 @@ void Worker::on_event(Client& c, std::string_view payload) {
     ++received_;
     ++c.received;
     if (opts_.scenario == Scenario::echo) {
-        if (c.echo_sent < opts_.messages) send_echo(c);
-        else maybe_finish();
+        if (c.echo_sent < opts_.messages)
+            send_echo(c);
+        else
+            maybe_finish();
         return;
     }
     if (c.received > 1 && seq <= c.last_seq) ++duplicates_;

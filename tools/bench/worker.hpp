@@ -28,7 +28,7 @@
 
 namespace sio::bench {
 
-std::int64_t now_ns() noexcept;      // CLOCK_MONOTONIC: comparable across processes
+std::int64_t now_ns() noexcept;       // CLOCK_MONOTONIC: comparable across processes
 std::int64_t cpu_us_self() noexcept;  // user + system CPU of this process
 std::int64_t rss_kb_self() noexcept;  // VmRSS of this process
 
@@ -79,8 +79,8 @@ private:
     boost::asio::ip::address_v4 source_;
     std::vector<boost::asio::ip::tcp::endpoint> endpoints_;
     std::vector<std::string> hosts_;
-    std::string connect_packet_;   // "40" or "40/nsp,"
-    std::string event_prefix_;     // "42" or "42/nsp,"
+    std::string connect_packet_;  // "40" or "40/nsp,"
+    std::string event_prefix_;    // "42" or "42/nsp,"
     std::vector<std::unique_ptr<Client>> clients_;
     boost::asio::steady_timer ticker_{ioc_};
     boost::asio::posix::stream_descriptor cmd_;

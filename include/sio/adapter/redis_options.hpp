@@ -35,21 +35,21 @@ enum class redis_error {
     invalid_url = 1,     // not a URL at all
     unsupported_scheme,  // anything but redis:// (rediss:// = TLS is not supported)
     missing_host,
-    bad_port,            // not 1-65535
-    bad_db,              // path is not /<non-negative integer>
-    missing_password,    // user name given without a password
+    bad_port,          // not 1-65535
+    bad_db,            // path is not /<non-negative integer>
+    missing_password,  // user name given without a password
     // connection
-    connect_timeout,     // resolve + connect + AUTH + SELECT took longer than connect_timeout
-    command_timeout,     // a command got no reply within command_timeout; the connection is closed
-    not_connected,       // command issued while the connection (or the bus) is down
-    connection_closed,   // the server closed the connection (EOF)
-    protocol_error,      // the reply stream could not be parsed
-    server_error,        // Redis answered with an error reply (the reply carries its text)
-    auth_failed,         // AUTH rejected (wrong password, unknown/disabled user)
-    select_failed,       // SELECT rejected (db out of range)
-    closed,              // closed locally (close()/stop()) while the operation was pending
-    backpressure,        // publish refused: too many bytes already waiting to be written
-    startup_timeout,     // the first connection did not come up within the startup limit
+    connect_timeout,    // resolve + connect + AUTH + SELECT took longer than connect_timeout
+    command_timeout,    // a command got no reply within command_timeout; the connection is closed
+    not_connected,      // command issued while the connection (or the bus) is down
+    connection_closed,  // the server closed the connection (EOF)
+    protocol_error,     // the reply stream could not be parsed
+    server_error,       // Redis answered with an error reply (the reply carries its text)
+    auth_failed,        // AUTH rejected (wrong password, unknown/disabled user)
+    select_failed,      // SELECT rejected (db out of range)
+    closed,             // closed locally (close()/stop()) while the operation was pending
+    backpressure,       // publish refused: too many bytes already waiting to be written
+    startup_timeout,    // the first connection did not come up within the startup limit
 };
 
 const boost::system::error_category& redis_category() noexcept;

@@ -29,8 +29,7 @@ public:
     HomeBound& operator=(HomeBound&&) = delete;
     ~HomeBound() {
         // Possibly the last reference: let it go at home.
-        if (object_ && !home_.running_in_this_thread())
-            boost::asio::post(home_, [object = std::move(object_)] {});
+        if (object_ && !home_.running_in_this_thread()) boost::asio::post(home_, [object = std::move(object_)] {});
     }
 
     /** Runs `fn(T&)` on the home loop, later. */

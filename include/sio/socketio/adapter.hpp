@@ -24,8 +24,8 @@ namespace sio::socketio {
 class Namespace;
 
 struct BroadcastFlags {
-    bool local = false;        // never leave this instance
-    bool is_volatile = false;  // drop for sockets whose transport is not writable now
+    bool local = false;                                // never leave this instance
+    bool is_volatile = false;                          // drop for sockets whose transport is not writable now
     std::optional<std::chrono::milliseconds> timeout;  // for broadcasts with ack
 };
 
@@ -39,8 +39,8 @@ struct BroadcastOptions {
 /** A socket as seen from anywhere in the cluster (`fetchSockets`). */
 struct SocketInfo {
     std::string id;
-    boost::json::value handshake;   // the Node `socket.handshake` object shape
-    std::vector<std::string> rooms; // including the socket's own id
+    boost::json::value handshake;    // the Node `socket.handshake` object shape
+    std::vector<std::string> rooms;  // including the socket's own id
     boost::json::value data;
 };
 
@@ -110,9 +110,7 @@ public:
         last argument, logs it for that socket's recovery and returns its frames, to be sent
         as they are (encoded once for both). Empty (packet unchanged) when this adapter keeps
         no log. */
-    virtual std::vector<core::SharedFrame> log_for_socket(Packet& /*packet*/, const std::string& /*sid*/) {
-        return {};
-    }
+    virtual std::vector<core::SharedFrame> log_for_socket(Packet& /*packet*/, const std::string& /*sid*/) { return {}; }
     /** Restores the session `pid` if it exists, has not expired and `offset` is still in the
         packet log; `done(nullopt)` otherwise. `done` runs on this adapter's loop, before
         returning when the session is kept here, later when another shard keeps it. */

@@ -50,8 +50,7 @@ public:
         (default 2000 ms when timeout() was not called), or at once with `error` set when the
         adapter's server_count() fails. With no target at all it may run before this call
         returns. Responses are the first argument of each client's ack. */
-    bool emit_with_ack(std::string_view event, Payload args,
-                       std::function<void(BroadcastAckResult)> done) const;
+    bool emit_with_ack(std::string_view event, Payload args, std::function<void(BroadcastAckResult)> done) const;
 
     void fetch_sockets(std::function<void(ErrorCode, std::vector<SocketInfo>)> done) const;
     void sockets_join(const std::vector<std::string>& rooms) const;

@@ -29,8 +29,8 @@ enum class PacketType : std::uint8_t {
 struct Packet {
     PacketType type = PacketType::event;
     std::string nsp = "/";
-    std::optional<std::uint64_t> id;   // ack id
-    boost::json::value data;           // null when the packet has no payload
+    std::optional<std::uint64_t> id;  // ack id
+    boost::json::value data;          // null when the packet has no payload
     std::vector<std::string> attachments;
 
     /** EVENT/ACK become BINARY_EVENT/BINARY_ACK when attachments are present, on encode. */

@@ -17,14 +17,14 @@ namespace sio::socketio {
 enum class parse_error {
     empty = 1,
     unknown_type,
-    bad_attachments,        // malformed, zero or too many (> max_attachments) attachments
+    bad_attachments,  // malformed, zero or too many (> max_attachments) attachments
     bad_namespace,
     bad_ack_id,
-    invalid_json,           // does not parse, or trailing garbage
-    invalid_payload,        // wrong shape for the type (PROTOCOL.md §2.4)
-    unexpected_binary,      // a binary message nobody announced
-    unexpected_text,        // a text packet while attachments are pending
-    bad_placeholder,        // index out of range or malformed
+    invalid_json,       // does not parse, or trailing garbage
+    invalid_payload,    // wrong shape for the type (PROTOCOL.md §2.4)
+    unexpected_binary,  // a binary message nobody announced
+    unexpected_text,    // a text packet while attachments are pending
+    bad_placeholder,    // index out of range or malformed
 };
 
 const boost::system::error_category& parse_error_category() noexcept;

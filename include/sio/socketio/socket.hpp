@@ -155,9 +155,9 @@ private:
     std::string pid_;
     boost::json::object auth_;
     std::shared_ptr<const engineio::Handshake> handshake_;  // the session's, shared
-    std::chrono::system_clock::time_point created_at_;  // handshake `time` and `issued`
-    std::shared_ptr<boost::json::value> data_;  // null: JSON null
-    bool data_shared_ = false;                  // data_ came from share_data(): copy before writing
+    std::chrono::system_clock::time_point created_at_;      // handshake `time` and `issued`
+    std::shared_ptr<boost::json::value> data_;              // null: JSON null
+    bool data_shared_ = false;                              // data_ came from share_data(): copy before writing
     bool connected_ = false;
     bool closed_ = false;
     bool recovered_ = false;

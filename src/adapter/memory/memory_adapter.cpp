@@ -40,9 +40,8 @@ MemoryAdapter* adapter_on(const socketio::ServerGroup& group, std::size_t shard,
 MemoryAdapter::MemoryAdapter(socketio::Namespace& nsp, MemoryAdapterOptions options)
     : nsp_(&nsp), nsp_name_(nsp.name()), index_(std::make_unique<RoomIndex>()) {
     if (options.session_aware) {
-        sessions_ = std::make_unique<socketio::SessionStore>(options.max_disconnection_duration,
-                                                             std::move(options.steady_clock),
-                                                             std::move(options.wall_clock));
+        sessions_ = std::make_unique<socketio::SessionStore>(
+            options.max_disconnection_duration, std::move(options.steady_clock), std::move(options.wall_clock));
         sessions_->set_offset_suffix(std::move(options.offset_suffix));
     }
 }
@@ -65,9 +64,8 @@ void MemoryAdapter::for_each_peer_or_none(std::function<void(MemoryAdapter*)> fn
     auto me = nsp_->server().shard();
     for (std::size_t shard = 0; shard < group->size(); ++shard) {
         if (shard == me) continue;
-        group->shards().post_to(shard, [group, shard, shared, name = nsp_name_] {
-            (*shared)(adapter_on(*group, shard, name));
-        });
+        group->shards().post_to(
+            shard, [group, shard, shared, name = nsp_name_] { (*shared)(adapter_on(*group, shard, name)); });
     }
 }
 
@@ -79,11 +77,17 @@ void MemoryAdapter::add_all(const std::string& sid, const std::vector<std::strin
     for (const auto& room : rooms) index_->add(sid, room);
 }
 
-void MemoryAdapter::del(const std::string& sid, const std::string& room) { index_->del(sid, room); }
+void MemoryAdapter::del(const std::string& sid, const std::string& room) {
+    index_->del(sid, room);
+}
 
-void MemoryAdapter::del_all(const std::string& sid) { index_->del_all(sid); }
+void MemoryAdapter::del_all(const std::string& sid) {
+    index_->del_all(sid);
+}
 
-std::vector<std::string> MemoryAdapter::socket_rooms(const std::string& sid) const { return index_->rooms_of(sid); }
+std::vector<std::string> MemoryAdapter::socket_rooms(const std::string& sid) const {
+    return index_->rooms_of(sid);
+}
 
 std::vector<std::shared_ptr<socketio::Socket>> MemoryAdapter::local_sockets(const BroadcastOptions& opts) const {
     std::vector<std::shared_ptr<socketio::Socket>> out;
@@ -173,15 +177,18 @@ void MemoryAdapter::on_owner_of(const std::string& sid, std::function<void(socke
 }
 
 void MemoryAdapter::join_socket(const std::string& sid, const std::string& room, std::function<void(bool)> done) {
-    on_owner_of(sid, [room](socketio::Socket& socket) { socket.join(room); }, std::move(done));
+    on_owner_of(
+        sid, [room](socketio::Socket& socket) { socket.join(room); }, std::move(done));
 }
 
 void MemoryAdapter::leave_socket(const std::string& sid, const std::string& room, std::function<void(bool)> done) {
-    on_owner_of(sid, [room](socketio::Socket& socket) { socket.leave(room); }, std::move(done));
+    on_owner_of(
+        sid, [room](socketio::Socket& socket) { socket.leave(room); }, std::move(done));
 }
 
 void MemoryAdapter::disconnect_socket(const std::string& sid, bool close, std::function<void(bool)> done) {
-    on_owner_of(sid, [close](socketio::Socket& socket) { socket.disconnect(close); }, std::move(done));
+    on_owner_of(
+        sid, [close](socketio::Socket& socket) { socket.disconnect(close); }, std::move(done));
 }
 
 void MemoryAdapter::dispatch_server_side(const std::string& event, socketio::Payload args,
@@ -189,7 +196,9 @@ void MemoryAdapter::dispatch_server_side(const std::string& event, socketio::Pay
     nsp_->dispatch_server_side(event, std::move(args), std::move(ack));
 }
 
-bool MemoryAdapter::has_room(const std::string& room) const noexcept { return index_->has_room(room); }
+bool MemoryAdapter::has_room(const std::string& room) const noexcept {
+    return index_->has_room(room);
+}
 
 std::vector<core::SharedFrame> MemoryAdapter::encode_frames(const Packet& packet) {
     std::vector<core::SharedFrame> frames;
@@ -223,8 +232,10 @@ void MemoryAdapter::broadcast(const Packet& packet, const BroadcastOptions& opts
     }
     if (shard_count() == 1) {
         // Encoded only when there is a target (unless logged: then it already is).
-        if (logged) deliver_targets(nullptr, logged->frames, opts);
-        else deliver_targets(out, {}, opts);
+        if (logged)
+            deliver_targets(nullptr, logged->frames, opts);
+        else
+            deliver_targets(out, {}, opts);
         return;
     }
     auto shared = std::make_shared<const SharedBroadcast>(
@@ -311,7 +322,8 @@ std::size_t MemoryAdapter::local_broadcast_with_ack(const Packet& packet, const 
 std::vector<socketio::SocketInfo> MemoryAdapter::local_socket_infos(const BroadcastOptions& opts) const {
     std::vector<socketio::SocketInfo> infos;
     for (const auto& socket : local_sockets(opts))
-        infos.push_back(socketio::SocketInfo{socket->id(), socket->handshake_json(), socket->rooms(), std::as_const(*socket).data()});
+        infos.push_back(socketio::SocketInfo{socket->id(), socket->handshake_json(), socket->rooms(),
+                                             std::as_const(*socket).data()});
     return infos;
 }
 
@@ -356,8 +368,9 @@ void MemoryAdapter::local_disconnect_sockets(const BroadcastOptions& opts, bool 
     for (const auto& socket : local_sockets(opts)) socket->disconnect(close);
 }
 
-void MemoryAdapter::server_side_emit(const std::string&, const socketio::Payload&,
-                                     std::function<void(socketio::ErrorCode, std::vector<boost::json::value>)> on_acks) {
+void MemoryAdapter::server_side_emit(
+    const std::string&, const socketio::Payload&,
+    std::function<void(socketio::ErrorCode, std::vector<boost::json::value>)> on_acks) {
     if (on_acks) on_acks({}, {});
 }
 

@@ -32,17 +32,28 @@ public:
     const char* name() const noexcept override { return "sio.redis.wire"; }
     std::string message(int ev) const override {
         switch (static_cast<wire_errc>(ev)) {
-            case wire_errc::truncated: return "msgpack: truncated input";
-            case wire_errc::trailing_bytes: return "msgpack: trailing bytes";
-            case wire_errc::invalid_format: return "msgpack: invalid format byte";
-            case wire_errc::too_deep: return "msgpack: nesting too deep";
-            case wire_errc::bad_key: return "msgpack: unsupported map key";
-            case wire_errc::placeholder_collision: return "msgpack: map shaped like a binary placeholder";
-            case wire_errc::bad_placeholder: return "placeholder refers to a missing attachment";
-            case wire_errc::too_large: return "value too large for msgpack";
-            case wire_errc::bad_json: return "invalid JSON message";
-            case wire_errc::malformed: return "malformed message";
-            case wire_errc::unknown_type: return "unknown message type";
+            case wire_errc::truncated:
+                return "msgpack: truncated input";
+            case wire_errc::trailing_bytes:
+                return "msgpack: trailing bytes";
+            case wire_errc::invalid_format:
+                return "msgpack: invalid format byte";
+            case wire_errc::too_deep:
+                return "msgpack: nesting too deep";
+            case wire_errc::bad_key:
+                return "msgpack: unsupported map key";
+            case wire_errc::placeholder_collision:
+                return "msgpack: map shaped like a binary placeholder";
+            case wire_errc::bad_placeholder:
+                return "placeholder refers to a missing attachment";
+            case wire_errc::too_large:
+                return "value too large for msgpack";
+            case wire_errc::bad_json:
+                return "invalid JSON message";
+            case wire_errc::malformed:
+                return "malformed message";
+            case wire_errc::unknown_type:
+                return "unknown message type";
         }
         return "unknown wire error";
     }
@@ -56,7 +67,9 @@ const boost::system::error_category& wire_category() noexcept {
     return category;
 }
 
-error_code make_error_code(wire_errc e) noexcept { return {static_cast<int>(e), wire_category()}; }
+error_code make_error_code(wire_errc e) noexcept {
+    return {static_cast<int>(e), wire_category()};
+}
 
 // ---- JS Date -> ISO string ---------------------------------------------------------------
 
@@ -119,21 +132,31 @@ void put_tagged(std::string& out, unsigned char tag, std::uint64_t v, int bytes)
 }
 
 void encode_unsigned(std::string& out, std::uint64_t u) {
-    if (u < 0x80) out.push_back(static_cast<char>(u));
-    else if (u < 0x100) put_tagged(out, 0xcc, u, 1);
-    else if (u < 0x10000) put_tagged(out, 0xcd, u, 2);
-    else if (u < 0x100000000ULL) put_tagged(out, 0xce, u, 4);
-    else put_tagged(out, 0xcf, u, 8);
+    if (u < 0x80)
+        out.push_back(static_cast<char>(u));
+    else if (u < 0x100)
+        put_tagged(out, 0xcc, u, 1);
+    else if (u < 0x10000)
+        put_tagged(out, 0xcd, u, 2);
+    else if (u < 0x100000000ULL)
+        put_tagged(out, 0xce, u, 4);
+    else
+        put_tagged(out, 0xcf, u, 8);
 }
 
 void encode_signed(std::string& out, std::int64_t i) {
     if (i >= 0) return encode_unsigned(out, static_cast<std::uint64_t>(i));
     const auto bits = static_cast<std::uint64_t>(i);
-    if (i >= -0x20) out.push_back(static_cast<char>(bits & 0xff));
-    else if (i >= -0x80) put_tagged(out, 0xd0, bits, 1);
-    else if (i >= -0x8000) put_tagged(out, 0xd1, bits, 2);
-    else if (i >= -0x80000000LL) put_tagged(out, 0xd2, bits, 4);
-    else put_tagged(out, 0xd3, bits, 8);
+    if (i >= -0x20)
+        out.push_back(static_cast<char>(bits & 0xff));
+    else if (i >= -0x80)
+        put_tagged(out, 0xd0, bits, 1);
+    else if (i >= -0x8000)
+        put_tagged(out, 0xd1, bits, 2);
+    else if (i >= -0x80000000LL)
+        put_tagged(out, 0xd2, bits, 4);
+    else
+        put_tagged(out, 0xd3, bits, 8);
 }
 
 // ECMAScript ToUint32 of an integral double.
@@ -161,13 +184,18 @@ void encode_double(std::string& out, double d) {
     }
 }
 
-error_code encode_length(std::string& out, std::size_t n, unsigned char fix, std::size_t fix_max,
-                         unsigned char t8, unsigned char t16, unsigned char t32) {
-    if (n < fix_max) out.push_back(static_cast<char>(fix | n));
-    else if (t8 != 0 && n < 0x100) put_tagged(out, t8, n, 1);
-    else if (n < 0x10000) put_tagged(out, t16, n, 2);
-    else if (n < 0x100000000ULL) put_tagged(out, t32, n, 4);
-    else return wire_errc::too_large;
+error_code encode_length(std::string& out, std::size_t n, unsigned char fix, std::size_t fix_max, unsigned char t8,
+                         unsigned char t16, unsigned char t32) {
+    if (n < fix_max)
+        out.push_back(static_cast<char>(fix | n));
+    else if (t8 != 0 && n < 0x100)
+        put_tagged(out, t8, n, 1);
+    else if (n < 0x10000)
+        put_tagged(out, t16, n, 2);
+    else if (n < 0x100000000ULL)
+        put_tagged(out, t32, n, 4);
+    else
+        return wire_errc::too_large;
     return {};
 }
 
@@ -178,10 +206,14 @@ error_code encode_string(std::string& out, std::string_view s) {
 }
 
 error_code encode_bin(std::string& out, std::string_view b) {
-    if (b.size() < 0x100) put_tagged(out, 0xc4, b.size(), 1);
-    else if (b.size() < 0x10000) put_tagged(out, 0xc5, b.size(), 2);
-    else if (b.size() < 0x100000000ULL) put_tagged(out, 0xc6, b.size(), 4);
-    else return wire_errc::too_large;
+    if (b.size() < 0x100)
+        put_tagged(out, 0xc4, b.size(), 1);
+    else if (b.size() < 0x10000)
+        put_tagged(out, 0xc5, b.size(), 2);
+    else if (b.size() < 0x100000000ULL)
+        put_tagged(out, 0xc6, b.size(), 4);
+    else
+        return wire_errc::too_large;
     out.append(b);
     return {};
 }
@@ -189,21 +221,33 @@ error_code encode_bin(std::string& out, std::string_view b) {
 std::size_t placeholder_num(const json::object& o) {
     const auto& num = o.at("num");
     switch (num.kind()) {
-        case json::kind::int64: return static_cast<std::size_t>(num.get_int64());
-        case json::kind::uint64: return static_cast<std::size_t>(num.get_uint64());
-        default: return static_cast<std::size_t>(num.get_double());
+        case json::kind::int64:
+            return static_cast<std::size_t>(num.get_int64());
+        case json::kind::uint64:
+            return static_cast<std::size_t>(num.get_uint64());
+        default:
+            return static_cast<std::size_t>(num.get_double());
     }
 }
 
-error_code encode_value(std::string& out, const json::value& v, std::span<const std::string> att,
-                        std::size_t depth) {
+error_code encode_value(std::string& out, const json::value& v, std::span<const std::string> att, std::size_t depth) {
     if (depth > max_msgpack_depth) return wire_errc::too_deep;
     switch (v.kind()) {
-        case json::kind::null: out.push_back('\xc0'); return {};
-        case json::kind::bool_: out.push_back(v.get_bool() ? '\xc3' : '\xc2'); return {};
-        case json::kind::int64: encode_signed(out, v.get_int64()); return {};
-        case json::kind::uint64: encode_unsigned(out, v.get_uint64()); return {};
-        case json::kind::double_: encode_double(out, v.get_double()); return {};
+        case json::kind::null:
+            out.push_back('\xc0');
+            return {};
+        case json::kind::bool_:
+            out.push_back(v.get_bool() ? '\xc3' : '\xc2');
+            return {};
+        case json::kind::int64:
+            encode_signed(out, v.get_int64());
+            return {};
+        case json::kind::uint64:
+            encode_unsigned(out, v.get_uint64());
+            return {};
+        case json::kind::double_:
+            encode_double(out, v.get_double());
+            return {};
         case json::kind::string: {
             const auto& s = v.get_string();
             return encode_string(out, {s.data(), s.size()});
@@ -275,14 +319,25 @@ void append_utf8_sanitized(json::string& out, const unsigned char* s, std::size_
         const unsigned char b = s[i];
         int need = 0;
         unsigned char lower = 0x80, upper = 0xbf;
-        if (b >= 0xc2 && b <= 0xdf) need = 1;
-        else if (b == 0xe0) { need = 2; lower = 0xa0; }
-        else if ((b >= 0xe1 && b <= 0xec) || b == 0xee || b == 0xef) need = 2;
-        else if (b == 0xed) { need = 2; upper = 0x9f; }
-        else if (b == 0xf0) { need = 3; lower = 0x90; }
-        else if (b >= 0xf1 && b <= 0xf3) need = 3;
-        else if (b == 0xf4) { need = 3; upper = 0x8f; }
-        else {
+        if (b >= 0xc2 && b <= 0xdf)
+            need = 1;
+        else if (b == 0xe0) {
+            need = 2;
+            lower = 0xa0;
+        } else if ((b >= 0xe1 && b <= 0xec) || b == 0xee || b == 0xef)
+            need = 2;
+        else if (b == 0xed) {
+            need = 2;
+            upper = 0x9f;
+        } else if (b == 0xf0) {
+            need = 3;
+            lower = 0x90;
+        } else if (b >= 0xf1 && b <= 0xf3)
+            need = 3;
+        else if (b == 0xf4) {
+            need = 3;
+            upper = 0x8f;
+        } else {
             out.append(std::string_view(replacement, 3));
             ++i;
             continue;
@@ -295,8 +350,10 @@ void append_utf8_sanitized(json::string& out, const unsigned char* s, std::size_
             ++j;
             ++got;
         }
-        if (got == need) out.append(std::string_view(reinterpret_cast<const char*>(s + i), j - i));
-        else out.append(std::string_view(replacement, 3));
+        if (got == need)
+            out.append(std::string_view(reinterpret_cast<const char*>(s + i), j - i));
+        else
+            out.append(std::string_view(replacement, 3));
         i = j;
     }
 }
@@ -362,15 +419,27 @@ public:
         }
         std::uint64_t n = 0;
         switch (b) {
-            case 0xc0: out = nullptr; return true;
-            case 0xc2: out = false; return true;
-            case 0xc3: out = true; return true;
-            case 0xc4: return read(1, n) && bin(out, n);
-            case 0xc5: return read(2, n) && bin(out, n);
-            case 0xc6: return read(4, n) && bin(out, n);
-            case 0xc7: return read(1, n) && ext(out, n, depth, true);
-            case 0xc8: return read(2, n) && ext(out, n, depth, false);
-            case 0xc9: return read(4, n) && ext(out, n, depth, false);
+            case 0xc0:
+                out = nullptr;
+                return true;
+            case 0xc2:
+                out = false;
+                return true;
+            case 0xc3:
+                out = true;
+                return true;
+            case 0xc4:
+                return read(1, n) && bin(out, n);
+            case 0xc5:
+                return read(2, n) && bin(out, n);
+            case 0xc6:
+                return read(4, n) && bin(out, n);
+            case 0xc7:
+                return read(1, n) && ext(out, n, depth, true);
+            case 0xc8:
+                return read(2, n) && ext(out, n, depth, false);
+            case 0xc9:
+                return read(4, n) && ext(out, n, depth, false);
             case 0xca: {
                 if (!read(4, n)) return false;
                 const auto bits = static_cast<std::uint32_t>(n);
@@ -386,27 +455,64 @@ public:
                 out = js_number(d);
                 return true;
             }
-            case 0xcc: if (!read(1, n)) return false; out = js_integer(n); return true;
-            case 0xcd: if (!read(2, n)) return false; out = js_integer(n); return true;
-            case 0xce: if (!read(4, n)) return false; out = js_integer(n); return true;
-            case 0xcf: if (!read(8, n)) return false; out = js_integer(n); return true;
-            case 0xd0: if (!read(1, n)) return false; out = static_cast<std::int64_t>(static_cast<std::int8_t>(n)); return true;
-            case 0xd1: if (!read(2, n)) return false; out = static_cast<std::int64_t>(static_cast<std::int16_t>(n)); return true;
-            case 0xd2: if (!read(4, n)) return false; out = static_cast<std::int64_t>(static_cast<std::int32_t>(n)); return true;
-            case 0xd3: if (!read(8, n)) return false; out = js_integer(static_cast<std::int64_t>(n)); return true;
-            case 0xd4: return fixext(out, 1, depth, undefined);
-            case 0xd5: return fixext(out, 2, depth, undefined);
-            case 0xd6: return fixext(out, 4, depth, undefined);
-            case 0xd7: return fixext(out, 8, depth, undefined);
-            case 0xd8: return fixext(out, 16, depth, undefined);
-            case 0xd9: return read(1, n) && str(out, n);
-            case 0xda: return read(2, n) && str(out, n);
-            case 0xdb: return read(4, n) && str(out, n);
-            case 0xdc: return read(2, n) && array(out, n, depth);
-            case 0xdd: return read(4, n) && array(out, n, depth);
-            case 0xde: return read(2, n) && map(out, n, depth);
-            case 0xdf: return read(4, n) && map(out, n, depth);
-            default: return fail(wire_errc::invalid_format);  // 0xc1
+            case 0xcc:
+                if (!read(1, n)) return false;
+                out = js_integer(n);
+                return true;
+            case 0xcd:
+                if (!read(2, n)) return false;
+                out = js_integer(n);
+                return true;
+            case 0xce:
+                if (!read(4, n)) return false;
+                out = js_integer(n);
+                return true;
+            case 0xcf:
+                if (!read(8, n)) return false;
+                out = js_integer(n);
+                return true;
+            case 0xd0:
+                if (!read(1, n)) return false;
+                out = static_cast<std::int64_t>(static_cast<std::int8_t>(n));
+                return true;
+            case 0xd1:
+                if (!read(2, n)) return false;
+                out = static_cast<std::int64_t>(static_cast<std::int16_t>(n));
+                return true;
+            case 0xd2:
+                if (!read(4, n)) return false;
+                out = static_cast<std::int64_t>(static_cast<std::int32_t>(n));
+                return true;
+            case 0xd3:
+                if (!read(8, n)) return false;
+                out = js_integer(static_cast<std::int64_t>(n));
+                return true;
+            case 0xd4:
+                return fixext(out, 1, depth, undefined);
+            case 0xd5:
+                return fixext(out, 2, depth, undefined);
+            case 0xd6:
+                return fixext(out, 4, depth, undefined);
+            case 0xd7:
+                return fixext(out, 8, depth, undefined);
+            case 0xd8:
+                return fixext(out, 16, depth, undefined);
+            case 0xd9:
+                return read(1, n) && str(out, n);
+            case 0xda:
+                return read(2, n) && str(out, n);
+            case 0xdb:
+                return read(4, n) && str(out, n);
+            case 0xdc:
+                return read(2, n) && array(out, n, depth);
+            case 0xdd:
+                return read(4, n) && array(out, n, depth);
+            case 0xde:
+                return read(2, n) && map(out, n, depth);
+            case 0xdf:
+                return read(4, n) && map(out, n, depth);
+            default:
+                return fail(wire_errc::invalid_format);  // 0xc1
         }
     }
 
@@ -536,19 +642,27 @@ private:
 
     bool key_text(const json::value& k, std::string& text) {
         switch (k.kind()) {
-            case json::kind::string: text.assign(k.get_string().data(), k.get_string().size()); return true;
+            case json::kind::string:
+                text.assign(k.get_string().data(), k.get_string().size());
+                return true;
             case json::kind::int64:
             case json::kind::uint64:
             case json::kind::bool_:
-            case json::kind::null: text = socketio::to_json(k); return true;
+            case json::kind::null:
+                text = socketio::to_json(k);
+                return true;
             case json::kind::double_: {
                 const double d = k.get_double();
-                if (std::isnan(d)) text = "NaN";
-                else if (std::isinf(d)) text = d > 0 ? "Infinity" : "-Infinity";
-                else text = socketio::to_json(k);
+                if (std::isnan(d))
+                    text = "NaN";
+                else if (std::isinf(d))
+                    text = d > 0 ? "Infinity" : "-Infinity";
+                else
+                    text = socketio::to_json(k);
                 return true;
             }
-            default: return fail(wire_errc::bad_key);
+            default:
+                return fail(wire_errc::bad_key);
         }
     }
 
@@ -562,8 +676,10 @@ private:
             json::value k, v;
             bool key_undefined = false, undefined = false;
             if (!parse(k, depth + 1, key_undefined)) return false;
-            if (key_undefined) key = "undefined";
-            else if (!key_text(k, key)) return false;
+            if (key_undefined)
+                key = "undefined";
+            else if (!key_text(k, key))
+                return false;
             if (!parse(v, depth + 1, undefined)) return false;
             if (undefined || key == "__proto__") continue;
             std::uint64_t idx = 0;
@@ -576,8 +692,7 @@ private:
                 std::uint64_t idx = 0;
                 if (is_array_index({kv.key().data(), kv.key().size()}, idx)) indexed.emplace_back(idx, &kv);
             }
-            std::sort(indexed.begin(), indexed.end(),
-                      [](const auto& a, const auto& b) { return a.first < b.first; });
+            std::sort(indexed.begin(), indexed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
             json::object sorted;
             sorted.reserve(o.size());
             for (auto& [idx, kv] : indexed) sorted.emplace(kv->key(), std::move(kv->value()));
@@ -596,7 +711,8 @@ private:
 
 }  // namespace
 
-boost::system::result<json::value> decode_msgpack(std::string_view bytes, std::vector<std::string>& attachments) noexcept {
+boost::system::result<json::value> decode_msgpack(std::string_view bytes,
+                                                  std::vector<std::string>& attachments) noexcept {
     try {
         Decoder d(bytes, attachments);
         json::value v;

@@ -241,8 +241,8 @@ struct RedisAdapter::State {
             log()->debug("nsp={} malformed broadcast on {}: {}", self.namespace_name(), channel, msg.error().message());
             return;
         }
-        if (msg->uid == self.uid_) return;                           // ours: delivered locally already
-        if (msg->packet.nsp != self.namespace_name()) return;        // (missing nsp decodes as "/")
+        if (msg->uid == self.uid_) return;                     // ours: delivered locally already
+        if (msg->packet.nsp != self.namespace_name()) return;  // (missing nsp decodes as "/")
         BroadcastOptions opts = wire::to_broadcast_options(msg->opts);
         opts.flags.local = true;  // delivered here only, never republished
         self.MemoryAdapter::broadcast(msg->packet, opts);
@@ -256,34 +256,31 @@ struct RedisAdapter::State {
             log()->debug("nsp={} ignoring malformed request: {}", self.namespace_name(), request.error().message());
             return;
         }
-        std::visit(overloaded{
-                       [this](wire::SocketsRequest& r) { on_sockets(r); },
-                       [this](wire::AllRoomsRequest& r) { on_all_rooms(r); },
-                       [this](wire::SocketsJoinRequest& r) {
-                           // No uid check: the sender's own sockets join through this path.
-                           self.MemoryAdapter::add_sockets(targets_to_options(r.opts), r.rooms);
-                       },
-                       [this](wire::SocketsLeaveRequest& r) {
-                           self.MemoryAdapter::del_sockets(targets_to_options(r.opts), r.rooms);
-                       },
-                       [this](wire::DisconnectSocketsRequest& r) {
-                           self.MemoryAdapter::disconnect_sockets(targets_to_options(r.opts), r.close);
-                       },
-                       // Legacy sid forms: answered by the server that has the socket only.
-                       [this](wire::RemoteJoinRequest& r) {
-                           self.join_socket(r.sid, r.room, done_if_found(r.request_id));
-                       },
-                       [this](wire::RemoteLeaveRequest& r) {
-                           self.leave_socket(r.sid, r.room, done_if_found(r.request_id));
-                       },
-                       [this](wire::RemoteDisconnectRequest& r) {
-                           self.disconnect_socket(r.sid, r.close, done_if_found(r.request_id));
-                       },
-                       [this](wire::FetchSocketsRequest& r) { on_fetch(r); },
-                       [this](wire::ServerSideEmitRequest& r) { on_server_side_emit(r); },
-                       [this](wire::BroadcastWithAckRequest& r) { on_broadcast_with_ack(r); },
-                   },
-                   *request);
+        std::visit(
+            overloaded{
+                [this](wire::SocketsRequest& r) { on_sockets(r); },
+                [this](wire::AllRoomsRequest& r) { on_all_rooms(r); },
+                [this](wire::SocketsJoinRequest& r) {
+                    // No uid check: the sender's own sockets join through this path.
+                    self.MemoryAdapter::add_sockets(targets_to_options(r.opts), r.rooms);
+                },
+                [this](wire::SocketsLeaveRequest& r) {
+                    self.MemoryAdapter::del_sockets(targets_to_options(r.opts), r.rooms);
+                },
+                [this](wire::DisconnectSocketsRequest& r) {
+                    self.MemoryAdapter::disconnect_sockets(targets_to_options(r.opts), r.close);
+                },
+                // Legacy sid forms: answered by the server that has the socket only.
+                [this](wire::RemoteJoinRequest& r) { self.join_socket(r.sid, r.room, done_if_found(r.request_id)); },
+                [this](wire::RemoteLeaveRequest& r) { self.leave_socket(r.sid, r.room, done_if_found(r.request_id)); },
+                [this](wire::RemoteDisconnectRequest& r) {
+                    self.disconnect_socket(r.sid, r.close, done_if_found(r.request_id));
+                },
+                [this](wire::FetchSocketsRequest& r) { on_fetch(r); },
+                [this](wire::ServerSideEmitRequest& r) { on_server_side_emit(r); },
+                [this](wire::BroadcastWithAckRequest& r) { on_broadcast_with_ack(r); },
+            },
+            *request);
     }
 
     /** The answer to a legacy sid request: sent only by the server that has the socket. */
@@ -326,9 +323,12 @@ struct RedisAdapter::State {
         auto& data = r.data.args;
         if (data.empty()) return;
         std::string event;
-        if (const auto* s = data[0].if_string()) event.assign(s->begin(), s->end());
-        else if (data[0].is_number()) event = socketio::to_json(data[0]);  // String(ev)
-        else return;
+        if (const auto* s = data[0].if_string())
+            event.assign(s->begin(), s->end());
+        else if (data[0].is_number())
+            event = socketio::to_json(data[0]);  // String(ev)
+        else
+            return;
         Payload args;
         args.args.reserve(data.size() - 1);
         for (std::size_t i = 1; i < data.size(); ++i) args.args.push_back(std::move(data[i]));
@@ -430,14 +430,20 @@ RedisAdapter::~RedisAdapter() {
     // Pending timers are cancelled by their destruction; their handlers see `life` expired.
 }
 
-std::string RedisAdapter::pattern() const { return wire::broadcast_pattern(options_.key, namespace_name()); }
+std::string RedisAdapter::pattern() const {
+    return wire::broadcast_pattern(options_.key, namespace_name());
+}
 
 std::vector<std::string> RedisAdapter::channels() const {
     return {state_->request_channel, state_->response_channel, state_->specific_channel};
 }
 
-std::size_t RedisAdapter::pending_requests() const noexcept { return state_->requests.size(); }
-std::size_t RedisAdapter::pending_ack_requests() const noexcept { return state_->ack_requests.size(); }
+std::size_t RedisAdapter::pending_requests() const noexcept {
+    return state_->requests.size();
+}
+std::size_t RedisAdapter::pending_ack_requests() const noexcept {
+    return state_->ack_requests.size();
+}
 
 void RedisAdapter::on_broadcast_message(std::string_view channel, std::string_view payload) {
     state_->on_broadcast(channel, payload);
@@ -445,8 +451,10 @@ void RedisAdapter::on_broadcast_message(std::string_view channel, std::string_vi
 
 void RedisAdapter::on_channel_message(std::string_view channel, std::string_view payload) {
     // Node: anything starting with the response channel is a response (both of ours do).
-    if (channel.starts_with(state_->response_channel)) state_->on_response(payload);
-    else if (channel == state_->request_channel) state_->on_request(payload);
+    if (channel.starts_with(state_->response_channel))
+        state_->on_response(payload);
+    else if (channel == state_->request_channel)
+        state_->on_request(payload);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -491,10 +499,11 @@ void RedisAdapter::publish_broadcast_with_ack(const Packet& packet, const Broadc
     // tell when every remote client has answered).
     State::AckRequest entry{std::move(on_client_count), std::move(on_ack), nullptr};
     entry.timer = std::make_unique<asio::steady_timer>(s.executor(), opts.flags.timeout.value_or(default_ack_timeout));
-    entry.timer->async_wait([state = state_.get(), weak = std::weak_ptr<int>(s.life), id](boost::system::error_code ec) {
-        if (ec || weak.expired()) return;
-        state->ack_requests.erase(id);
-    });
+    entry.timer->async_wait(
+        [state = state_.get(), weak = std::weak_ptr<int>(s.life), id](boost::system::error_code ec) {
+            if (ec || weak.expired()) return;
+            state->ack_requests.erase(id);
+        });
     s.ack_requests.emplace(id, std::move(entry));
     if (!s.publish_request(request)) s.ack_requests.erase(id);
 }
@@ -508,20 +517,21 @@ void RedisAdapter::server_count(std::function<void(ErrorCode, std::size_t)> done
         state_->post([done = std::move(done)] { done(make_error_code(cluster_errc::unavailable), 0); });
         return;
     }
-    cluster_->bus().numsub(state_->request_channel, [done = std::move(done)](boost::system::error_code ec, std::int64_t n) {
-        if (ec) {
-            done(make_error_code(cluster_errc::unavailable), 0);
-            return;
-        }
-        done({}, n > 0 ? static_cast<std::size_t>(n) : 0);
-    });
+    cluster_->bus().numsub(state_->request_channel,
+                           [done = std::move(done)](boost::system::error_code ec, std::int64_t n) {
+                               if (ec) {
+                                   done(make_error_code(cluster_errc::unavailable), 0);
+                                   return;
+                               }
+                               done({}, n > 0 ? static_cast<std::size_t>(n) : 0);
+                           });
 }
 
 void RedisAdapter::fetch_sockets(const BroadcastOptions& opts,
                                  std::function<void(ErrorCode, std::vector<SocketInfo>)> done) {
     // This instance's part first (every shard), then the other servers'.
-    MemoryAdapter::fetch_sockets(opts, [this, weak = std::weak_ptr<int>(state_->life), opts,
-                                        done = std::move(done)](ErrorCode, std::vector<SocketInfo> local) mutable {
+    MemoryAdapter::fetch_sockets(opts, [this, weak = std::weak_ptr<int>(state_->life), opts, done = std::move(done)](
+                                           ErrorCode, std::vector<SocketInfo> local) mutable {
         if (weak.expired()) return;
         fetch_remote_sockets(opts, std::move(local), std::move(done));
     });
@@ -548,14 +558,16 @@ void RedisAdapter::fetch_remote_sockets(const BroadcastOptions& opts, std::vecto
             if (done) done(ec, std::move(local));
             return;
         }
-        State::Request req{wire::RequestType::remote_fetch, num_sub, 1, std::move(local), {}, std::move(done), {}, nullptr};
+        State::Request req{
+            wire::RequestType::remote_fetch, num_sub, 1, std::move(local), {}, std::move(done), {}, nullptr};
         std::string id = state_->add_request(std::move(req));
         if (!state_->publish_request(wire::FetchSocketsRequest{uid_, id, std::move(targets)})) {
             auto it = state_->requests.find(id);
             State::Request failed = std::move(it->second);
             state_->requests.erase(it);
             failed.timer->cancel();
-            if (failed.fetch_done) failed.fetch_done(make_error_code(cluster_errc::unavailable), std::move(failed.sockets));
+            if (failed.fetch_done)
+                failed.fetch_done(make_error_code(cluster_errc::unavailable), std::move(failed.sockets));
         }
     });
 }
@@ -577,8 +589,8 @@ void RedisAdapter::server_side_emit(const std::string& event, const Payload& arg
         s.post([on_acks = std::move(on_acks)] { on_acks(make_error_code(cluster_errc::unavailable), {}); });
         return;
     }
-    server_count([this, weak = std::weak_ptr<int>(s.life), data = std::move(data),
-                  on_acks = std::move(on_acks)](ErrorCode ec, std::size_t servers) mutable {
+    server_count([this, weak = std::weak_ptr<int>(s.life), data = std::move(data), on_acks = std::move(on_acks)](
+                     ErrorCode ec, std::size_t servers) mutable {
         if (weak.expired()) return;
         if (ec) {
             on_acks(ec, {});
@@ -588,7 +600,8 @@ void RedisAdapter::server_side_emit(const std::string& event, const Payload& arg
             on_acks({}, {});
             return;
         }
-        State::Request req{wire::RequestType::server_side_emit, servers - 1, 1, {}, {}, {}, std::move(on_acks), nullptr};
+        State::Request req{
+            wire::RequestType::server_side_emit, servers - 1, 1, {}, {}, {}, std::move(on_acks), nullptr};
         std::string id = state_->add_request(std::move(req));
         if (!state_->publish_request(wire::ServerSideEmitRequest{uid_, id, std::move(data)})) {
             auto it = state_->requests.find(id);
@@ -623,7 +636,8 @@ void RedisAdapter::disconnect_sockets(const BroadcastOptions& opts, bool close) 
 
 // ---------------------------------------------------------------------------------------------
 
-socketio::AdapterFactory make_redis_adapter_factory(std::shared_ptr<RedisCluster> cluster, RedisAdapterOptions options) {
+socketio::AdapterFactory make_redis_adapter_factory(std::shared_ptr<RedisCluster> cluster,
+                                                    RedisAdapterOptions options) {
     return [cluster = std::move(cluster), options = std::move(options)](socketio::Namespace& nsp) {
         // One cluster member per process: shard 0 holds it, the other shards relay to it.
         if (nsp.server().shard() != 0)

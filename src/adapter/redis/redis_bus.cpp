@@ -84,7 +84,9 @@ void RedisBus::stop() {
     log()->info("redis bus stopped");
 }
 
-bool RedisBus::ready() const noexcept { return up_ && resubscribed_ && inflight_subs_ == 0; }
+bool RedisBus::ready() const noexcept {
+    return up_ && resubscribed_ && inflight_subs_ == 0;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Connecting and reconnecting
@@ -143,8 +145,8 @@ void RedisBus::on_up() {
     failure_logged_ = false;
     backoff_ = kInitialBackoff;
     if (ever_ready_) {
-        auto down_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                              down_since_);
+        auto down_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - down_since_);
         log()->info("redis connected to {}:{} (down for {} ms)", opts_.host, opts_.port, down_ms.count());
     } else {
         log()->info("redis connected to {}:{}", opts_.host, opts_.port);
@@ -366,19 +368,20 @@ void RedisBus::numsub(std::string channel, std::function<void(error_code, std::i
         asio::post(ex_, [cb = std::move(cb)] { cb(make_error_code(redis_error::not_connected), 0); });
         return;
     }
-    pub_->command(std::vector<std::string>{"PUBSUB", "NUMSUB", std::move(channel)}, [cb = std::move(cb)](error_code ec, RedisReply reply) {
-        if (ec) {
-            cb(ec, 0);
-            return;
-        }
-        // [channel, count]
-        if (reply.type != RedisReply::Type::array || reply.elements.size() != 2 ||
-            reply.elements[1].type != RedisReply::Type::integer) {
-            cb(make_error_code(redis_error::protocol_error), 0);
-            return;
-        }
-        cb({}, reply.elements[1].integer);
-    });
+    pub_->command(std::vector<std::string>{"PUBSUB", "NUMSUB", std::move(channel)},
+                  [cb = std::move(cb)](error_code ec, RedisReply reply) {
+                      if (ec) {
+                          cb(ec, 0);
+                          return;
+                      }
+                      // [channel, count]
+                      if (reply.type != RedisReply::Type::array || reply.elements.size() != 2 ||
+                          reply.elements[1].type != RedisReply::Type::integer) {
+                          cb(make_error_code(redis_error::protocol_error), 0);
+                          return;
+                      }
+                      cb({}, reply.elements[1].integer);
+                  });
 }
 
 void RedisBus::command(std::vector<std::string> args, RedisConnection::Callback cb) {
@@ -415,7 +418,7 @@ void RedisBus::subscribe_family(bool pattern, std::vector<std::string> names, Co
     }
     ++inflight_subs_;
     auto done = [weak = weak_from_this(), g = gen_, pattern, names, cb = std::move(cb)](error_code ec,
-                                                                                      RedisReply reply) mutable {
+                                                                                        RedisReply reply) mutable {
         auto self = weak.lock();
         if (!self) {
             return;

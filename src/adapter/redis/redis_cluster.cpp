@@ -28,8 +28,10 @@ public:
     const char* name() const noexcept override { return "sio.cluster"; }
     std::string message(int ev) const override {
         switch (static_cast<cluster_errc>(ev)) {
-            case cluster_errc::unavailable: return "cluster unavailable: Redis is not connected";
-            case cluster_errc::timed_out: return "timeout reached while waiting for the other servers";
+            case cluster_errc::unavailable:
+                return "cluster unavailable: Redis is not connected";
+            case cluster_errc::timed_out:
+                return "timeout reached while waiting for the other servers";
         }
         return "unknown cluster error";
     }
@@ -53,10 +55,10 @@ boost::system::error_code make_error_code(cluster_errc e) noexcept {
 std::shared_ptr<RedisCluster> RedisCluster::create(boost::asio::any_io_executor ex, RedisOptions redis) {
     std::shared_ptr<RedisCluster> cluster(new RedisCluster(std::move(ex), std::move(redis)));
     std::weak_ptr<RedisCluster> weak = cluster;
-    cluster->bus_->set_message_handler([weak](std::string_view channel, std::string_view pattern,
-                                              std::string_view payload) {
-        if (auto self = weak.lock()) self->on_message(channel, pattern, payload);
-    });
+    cluster->bus_->set_message_handler(
+        [weak](std::string_view channel, std::string_view pattern, std::string_view payload) {
+            if (auto self = weak.lock()) self->on_message(channel, pattern, payload);
+        });
     cluster->bus_->set_reconnect_handler([weak] {
         if (auto self = weak.lock())
             log()->info("redis cluster: subscriptions of {} namespaces restored", self->adapters_.size());
@@ -67,9 +69,13 @@ std::shared_ptr<RedisCluster> RedisCluster::create(boost::asio::any_io_executor 
 RedisCluster::RedisCluster(boost::asio::any_io_executor ex, RedisOptions redis)
     : ex_(std::move(ex)), redis_(std::move(redis)), bus_(RedisBus::create(ex_, redis_)) {}
 
-RedisCluster::~RedisCluster() { bus_->stop(); }
+RedisCluster::~RedisCluster() {
+    bus_->stop();
+}
 
-void RedisCluster::start() { bus_->start(); }
+void RedisCluster::start() {
+    bus_->start();
+}
 
 void RedisCluster::wait_ready(std::chrono::milliseconds limit, std::function<void(boost::system::error_code)> cb) {
     bus_->wait_ready(limit, std::move(cb));
@@ -79,13 +85,25 @@ boost::system::error_code RedisCluster::block_until_ready(std::chrono::milliseco
     return bus_->block_until_ready(limit);
 }
 
-void RedisCluster::stop() { bus_->stop(); }
+void RedisCluster::stop() {
+    bus_->stop();
+}
 
-bool RedisCluster::ready() const noexcept { return bus_->ready(); }
-bool RedisCluster::up() const noexcept { return bus_->up(); }
-const std::string& RedisCluster::last_error() const noexcept { return bus_->last_error(); }
-std::uint64_t RedisCluster::publish_failures() const noexcept { return bus_->publish_failures(); }
-std::uint64_t RedisCluster::reconnects() const noexcept { return bus_->reconnects(); }
+bool RedisCluster::ready() const noexcept {
+    return bus_->ready();
+}
+bool RedisCluster::up() const noexcept {
+    return bus_->up();
+}
+const std::string& RedisCluster::last_error() const noexcept {
+    return bus_->last_error();
+}
+std::uint64_t RedisCluster::publish_failures() const noexcept {
+    return bus_->publish_failures();
+}
+std::uint64_t RedisCluster::reconnects() const noexcept {
+    return bus_->reconnects();
+}
 
 // ---------------------------------------------------------------------------------------------
 // Adapters

@@ -125,9 +125,13 @@ RedisConnection::~RedisConnection() {
     }
 }
 
-void RedisConnection::set_message_handler(MessageHandler handler) { on_message_ = std::move(handler); }
+void RedisConnection::set_message_handler(MessageHandler handler) {
+    on_message_ = std::move(handler);
+}
 
-void RedisConnection::set_close_handler(CloseHandler handler) { on_close_ = std::move(handler); }
+void RedisConnection::set_close_handler(CloseHandler handler) {
+    on_close_ = std::move(handler);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Connect: resolve, TCP connect, AUTH, SELECT, all under one connect_timeout
@@ -165,10 +169,9 @@ void RedisConnection::on_resolve(error_code ec, asio::ip::tcp::resolver::results
         fail(ec, fmt::format("resolve {}: {}", opts_.host, ec.message()));
         return;
     }
-    asio::async_connect(socket_, results,
-                        [self = shared_from_this()](error_code e, const asio::ip::tcp::endpoint& ep) {
-                            self->on_connect(e, ep);
-                        });
+    asio::async_connect(socket_, results, [self = shared_from_this()](error_code e, const asio::ip::tcp::endpoint& ep) {
+        self->on_connect(e, ep);
+    });
 }
 
 void RedisConnection::on_connect(error_code ec, const asio::ip::tcp::endpoint& /*ep*/) {
@@ -454,8 +457,7 @@ void RedisConnection::on_deadline(error_code /*ec*/) {
     }
     if (pending_.front().deadline <= std::chrono::steady_clock::now()) {
         fail(make_error_code(redis_error::command_timeout),
-             fmt::format("{}:{} did not answer within {} ms", opts_.host, opts_.port,
-                         opts_.command_timeout.count()));
+             fmt::format("{}:{} did not answer within {} ms", opts_.host, opts_.port, opts_.command_timeout.count()));
         return;
     }
     arm_deadline();
@@ -464,7 +466,9 @@ void RedisConnection::on_deadline(error_code /*ec*/) {
 // ---------------------------------------------------------------------------------------------
 // The single exit
 
-void RedisConnection::close() { fail(make_error_code(redis_error::closed), "closed locally"); }
+void RedisConnection::close() {
+    fail(make_error_code(redis_error::closed), "closed locally");
+}
 
 void RedisConnection::fail(error_code ec, std::string why) {
     if (state_ == State::closed) {

@@ -149,11 +149,11 @@ private:
     bool deadline_armed_ = false;
     bool write_scheduled_ = false;
     bool write_in_flight_ = false;
-    bool subscribed_ = false;       // Redis has us in pub/sub mode: arrays may be pushes
-    std::string out_;               // commands formatted during this loop turn
-    std::string writing_;           // the buffer of the write in flight
+    bool subscribed_ = false;  // Redis has us in pub/sub mode: arrays may be pushes
+    std::string out_;          // commands formatted during this loop turn
+    std::string writing_;      // the buffer of the write in flight
     std::vector<char> read_buf_;
-    void* reader_ = nullptr;        // redisReader*, opaque to keep hiredis out of this header
+    void* reader_ = nullptr;  // redisReader*, opaque to keep hiredis out of this header
     std::deque<Pending> pending_;
     Done on_connected_;
     CloseHandler on_close_;

@@ -25,21 +25,36 @@ public:
                 return "invalid redis URL (expected redis://[[user]:password@]host[:port][/db])";
             case redis_error::unsupported_scheme:
                 return "unsupported redis URL scheme (only redis:// is supported; no TLS)";
-            case redis_error::missing_host: return "redis URL has no host";
-            case redis_error::bad_port: return "redis URL port must be a number from 1 to 65535";
-            case redis_error::bad_db: return "redis URL database must be /<non-negative integer>";
-            case redis_error::missing_password: return "redis URL has a user name but no password";
-            case redis_error::connect_timeout: return "redis connect timed out";
-            case redis_error::command_timeout: return "redis command timed out";
-            case redis_error::not_connected: return "redis not connected";
-            case redis_error::connection_closed: return "redis closed the connection";
-            case redis_error::protocol_error: return "redis protocol error";
-            case redis_error::server_error: return "redis error reply";
-            case redis_error::auth_failed: return "redis AUTH failed";
-            case redis_error::select_failed: return "redis SELECT failed";
-            case redis_error::closed: return "redis connection closed locally";
-            case redis_error::backpressure: return "redis output buffer full";
-            case redis_error::startup_timeout: return "redis unreachable at startup";
+            case redis_error::missing_host:
+                return "redis URL has no host";
+            case redis_error::bad_port:
+                return "redis URL port must be a number from 1 to 65535";
+            case redis_error::bad_db:
+                return "redis URL database must be /<non-negative integer>";
+            case redis_error::missing_password:
+                return "redis URL has a user name but no password";
+            case redis_error::connect_timeout:
+                return "redis connect timed out";
+            case redis_error::command_timeout:
+                return "redis command timed out";
+            case redis_error::not_connected:
+                return "redis not connected";
+            case redis_error::connection_closed:
+                return "redis closed the connection";
+            case redis_error::protocol_error:
+                return "redis protocol error";
+            case redis_error::server_error:
+                return "redis error reply";
+            case redis_error::auth_failed:
+                return "redis AUTH failed";
+            case redis_error::select_failed:
+                return "redis SELECT failed";
+            case redis_error::closed:
+                return "redis connection closed locally";
+            case redis_error::backpressure:
+                return "redis output buffer full";
+            case redis_error::startup_timeout:
+                return "redis unreachable at startup";
         }
         return "unknown redis error";
     }

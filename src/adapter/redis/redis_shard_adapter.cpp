@@ -26,9 +26,7 @@ std::function<void(Args...)> relay_home(socketio::Namespace& nsp, std::function<
     auto& server = nsp.server();
     using Fn = std::function<void(Args...)>;
     core::HomeBound<Fn> home(server.group()->shards().executor(server.shard()), std::make_shared<Fn>(std::move(fn)));
-    return [home](Args... args) {
-        home.post([... args = std::move(args)](Fn& f) mutable { f(std::move(args)...); });
-    };
+    return [home](Args... args) { home.post([... args = std::move(args)](Fn& f) mutable { f(std::move(args)...); }); };
 }
 
 }  // namespace
@@ -55,10 +53,8 @@ void RedisShardAdapter::broadcast_with_ack(const Packet& packet, const Broadcast
                                            std::function<void(std::size_t)> on_client_count,
                                            std::function<void(Payload)> on_ack) {
     if (!opts.flags.local) {
-        on_leader([packet, opts, count = relay_home(nsp(), on_client_count),
-                   ack = relay_home(nsp(), on_ack)](RedisAdapter& leader) {
-            leader.publish_broadcast_with_ack(packet, opts, count, ack);
-        });
+        on_leader([packet, opts, count = relay_home(nsp(), on_client_count), ack = relay_home(nsp(), on_ack)](
+                      RedisAdapter& leader) { leader.publish_broadcast_with_ack(packet, opts, count, ack); });
     }
     MemoryAdapter::broadcast_with_ack(packet, opts, std::move(on_client_count), std::move(on_ack));
 }
@@ -66,9 +62,8 @@ void RedisShardAdapter::broadcast_with_ack(const Packet& packet, const Broadcast
 void RedisShardAdapter::fetch_sockets(const BroadcastOptions& opts,
                                       std::function<void(ErrorCode, std::vector<SocketInfo>)> done) {
     if (opts.flags.local) return MemoryAdapter::fetch_sockets(opts, std::move(done));
-    on_leader([opts, done = relay_home(nsp(), std::move(done))](RedisAdapter& leader) {
-        leader.fetch_sockets(opts, done);
-    });
+    on_leader(
+        [opts, done = relay_home(nsp(), std::move(done))](RedisAdapter& leader) { leader.fetch_sockets(opts, done); });
 }
 
 void RedisShardAdapter::add_sockets(const BroadcastOptions& opts, const std::vector<std::string>& rooms) {

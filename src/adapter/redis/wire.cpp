@@ -27,7 +27,9 @@ std::string make_uid(std::mt19937_64& rng, std::size_t length) {
     return s;
 }
 
-std::string make_request_id(std::mt19937_64& rng) { return make_uid(rng, 6); }
+std::string make_request_id(std::mt19937_64& rng) {
+    return make_uid(rng, 6);
+}
 
 // ---- options -----------------------------------------------------------------------------
 
@@ -65,7 +67,9 @@ namespace {
 
 // ---- helpers -----------------------------------------------------------------------------
 
-error_code malformed() { return wire_errc::malformed; }
+error_code malformed() {
+    return wire_errc::malformed;
+}
 
 // Errors are values: the only exceptions below are allocation failures (and boost::json's
 // length limits), reported as errors.
@@ -143,13 +147,20 @@ std::vector<std::string> read_room_list(const json::value* v) {
 
 bool js_truthy(const json::value& v) {
     switch (v.kind()) {
-        case json::kind::null: return false;
-        case json::kind::bool_: return v.get_bool();
-        case json::kind::int64: return v.get_int64() != 0;
-        case json::kind::uint64: return v.get_uint64() != 0;
-        case json::kind::double_: return v.get_double() != 0 && !std::isnan(v.get_double());
-        case json::kind::string: return !v.get_string().empty();
-        default: return true;
+        case json::kind::null:
+            return false;
+        case json::kind::bool_:
+            return v.get_bool();
+        case json::kind::int64:
+            return v.get_int64() != 0;
+        case json::kind::uint64:
+            return v.get_uint64() != 0;
+        case json::kind::double_:
+            return v.get_double() != 0 && !std::isnan(v.get_double());
+        case json::kind::string:
+            return !v.get_string().empty();
+        default:
+            return true;
     }
 }
 
@@ -171,7 +182,8 @@ std::string string_or_empty(const json::object& o, std::string_view key) {
 // An integral JS number.
 std::optional<std::int64_t> as_integer(const json::value& v) {
     switch (v.kind()) {
-        case json::kind::int64: return v.get_int64();
+        case json::kind::int64:
+            return v.get_int64();
         case json::kind::uint64:
             if (v.get_uint64() > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
             return static_cast<std::int64_t>(v.get_uint64());
@@ -180,16 +192,21 @@ std::optional<std::int64_t> as_integer(const json::value& v) {
             if (!std::isfinite(d) || std::floor(d) != d || std::fabs(d) > 9007199254740992.0) return std::nullopt;
             return static_cast<std::int64_t>(d);
         }
-        default: return std::nullopt;
+        default:
+            return std::nullopt;
     }
 }
 
 std::optional<double> as_number(const json::value& v) {
     switch (v.kind()) {
-        case json::kind::int64: return static_cast<double>(v.get_int64());
-        case json::kind::uint64: return static_cast<double>(v.get_uint64());
-        case json::kind::double_: return v.get_double();
-        default: return std::nullopt;
+        case json::kind::int64:
+            return static_cast<double>(v.get_int64());
+        case json::kind::uint64:
+            return static_cast<double>(v.get_uint64());
+        case json::kind::double_:
+            return v.get_double();
+        default:
+            return std::nullopt;
     }
 }
 
@@ -382,14 +399,14 @@ BinaryValue take_value(json::object& o, std::string_view key, std::vector<std::s
 
 result<std::string> encode_broadcast(const BroadcastMessage& msg, OptsKeyOrder order) {
     return guarded([&]() -> result<std::string> {
-    auto packet = packet_object(msg.packet);
-    if (!packet) return packet.error();
-    json::array top;
-    top.reserve(3);
-    top.emplace_back(msg.uid);
-    top.emplace_back(std::move(*packet));
-    top.emplace_back(opts_object(msg.opts, order));
-    return encode_msgpack(json::value(std::move(top)), msg.packet.attachments);
+        auto packet = packet_object(msg.packet);
+        if (!packet) return packet.error();
+        json::array top;
+        top.reserve(3);
+        top.emplace_back(msg.uid);
+        top.emplace_back(std::move(*packet));
+        top.emplace_back(opts_object(msg.opts, order));
+        return encode_msgpack(json::value(std::move(top)), msg.packet.attachments);
     });
 }
 
@@ -452,9 +469,9 @@ result<std::string> encode_request_object(const Request& r) {
             } else if constexpr (std::is_same_v<T, AllRoomsRequest>) {
                 return socketio::to_json(request_head(q.uid, &q.request_id, RequestType::all_rooms));
             } else if constexpr (std::is_same_v<T, SocketsJoinRequest> || std::is_same_v<T, SocketsLeaveRequest>) {
-                auto o = request_head(q.uid, nullptr,
-                                      std::is_same_v<T, SocketsJoinRequest> ? RequestType::remote_join
-                                                                            : RequestType::remote_leave);
+                auto o = request_head(
+                    q.uid, nullptr,
+                    std::is_same_v<T, SocketsJoinRequest> ? RequestType::remote_join : RequestType::remote_leave);
                 o.emplace("opts", targets_object(q.opts));
                 o.emplace("rooms", string_array(q.rooms));
                 return socketio::to_json(o);
@@ -464,9 +481,9 @@ result<std::string> encode_request_object(const Request& r) {
                 o.emplace("close", q.close);
                 return socketio::to_json(o);
             } else if constexpr (std::is_same_v<T, RemoteJoinRequest> || std::is_same_v<T, RemoteLeaveRequest>) {
-                auto o = request_head(q.uid, &q.request_id,
-                                      std::is_same_v<T, RemoteJoinRequest> ? RequestType::remote_join
-                                                                           : RequestType::remote_leave);
+                auto o = request_head(
+                    q.uid, &q.request_id,
+                    std::is_same_v<T, RemoteJoinRequest> ? RequestType::remote_join : RequestType::remote_leave);
                 o.emplace("sid", q.sid);
                 o.emplace("room", q.room);
                 return socketio::to_json(o);
@@ -523,7 +540,8 @@ result<Request> decode_request_impl(std::string_view bytes) {
             if (!read_rooms(o->if_contains("rooms"), q.rooms)) return malformed();
             return Request(std::move(q));
         }
-        case 1: return Request(AllRoomsRequest{uid, string_or_empty(*o, "requestId")});
+        case 1:
+            return Request(AllRoomsRequest{uid, string_or_empty(*o, "requestId")});
         case 2:
         case 3: {
             if (new_form) {
@@ -537,8 +555,11 @@ result<Request> decode_request_impl(std::string_view bytes) {
             }
             std::string room;
             if (const auto* r = o->if_contains("room")) room_text(*r, room);
-            if (*t == 2) return Request(RemoteJoinRequest{uid, string_or_empty(*o, "requestId"), string_or_empty(*o, "sid"), std::move(room)});
-            return Request(RemoteLeaveRequest{uid, string_or_empty(*o, "requestId"), string_or_empty(*o, "sid"), std::move(room)});
+            if (*t == 2)
+                return Request(RemoteJoinRequest{uid, string_or_empty(*o, "requestId"), string_or_empty(*o, "sid"),
+                                                 std::move(room)});
+            return Request(
+                RemoteLeaveRequest{uid, string_or_empty(*o, "requestId"), string_or_empty(*o, "sid"), std::move(room)});
         }
         case 4: {
             const bool close = truthy_member(*o, "close");
@@ -547,7 +568,8 @@ result<Request> decode_request_impl(std::string_view bytes) {
                 if (!read_targets(opts, targets)) return malformed();
                 return Request(DisconnectSocketsRequest{uid, std::move(targets), close});
             }
-            return Request(RemoteDisconnectRequest{uid, string_or_empty(*o, "requestId"), string_or_empty(*o, "sid"), close});
+            return Request(
+                RemoteDisconnectRequest{uid, string_or_empty(*o, "requestId"), string_or_empty(*o, "sid"), close});
         }
         case 5: {
             FetchSocketsRequest q{uid, string_or_empty(*o, "requestId"), {}};
@@ -558,7 +580,8 @@ result<Request> decode_request_impl(std::string_view bytes) {
             ServerSideEmitRequest q;
             q.uid = uid;
             // Node: withAck = requestId !== undefined
-            if (const auto* id = o->if_contains("requestId")) q.request_id = id->is_string() ? std::string(id->get_string()) : socketio::to_json(*id);
+            if (const auto* id = o->if_contains("requestId"))
+                q.request_id = id->is_string() ? std::string(id->get_string()) : socketio::to_json(*id);
             auto* data = o->if_contains("data");
             if (!data || !data->is_array()) return malformed();
             json::value d = std::move(*data);
@@ -576,7 +599,8 @@ result<Request> decode_request_impl(std::string_view bytes) {
             if (!opts || !read_options(*opts, q.opts)) return malformed();
             return Request(std::move(q));
         }
-        default: return error_code(wire_errc::unknown_type);
+        default:
+            return error_code(wire_errc::unknown_type);
     }
 }
 }  // namespace
@@ -652,15 +676,15 @@ result<std::string> encode_response(const Response& r) {
 
 result<RawResponse> parse_response(std::string_view bytes) {
     return guarded([&]() -> result<RawResponse> {
-    RawResponse raw;
-    auto v = decode_any(bytes, raw.attachments);
-    if (!v) return v.error();
-    auto* o = v->if_object();
-    if (!o) return malformed();
-    raw.request_id = opt_string(*o, "requestId");
-    if (const auto* t = o->if_contains("type")) raw.type = as_integer(*t);
-    raw.body = std::move(*o);
-    return raw;
+        RawResponse raw;
+        auto v = decode_any(bytes, raw.attachments);
+        if (!v) return v.error();
+        auto* o = v->if_object();
+        if (!o) return malformed();
+        raw.request_id = opt_string(*o, "requestId");
+        if (const auto* t = o->if_contains("type")) raw.type = as_integer(*t);
+        raw.body = std::move(*o);
+        return raw;
     });
 }
 
@@ -678,7 +702,8 @@ result<Response> interpret_response_impl(RawResponse raw, RequestType pending) {
             return Response(AllRoomsResponse{std::move(id), read_room_list(body.if_contains("rooms"))});
         case RequestType::remote_join:
         case RequestType::remote_leave:
-        case RequestType::remote_disconnect: return Response(RemoteDoneResponse{std::move(id)});
+        case RequestType::remote_disconnect:
+            return Response(RemoteDoneResponse{std::move(id)});
         case RequestType::remote_fetch: {
             FetchSocketsResponse r{std::move(id), {}};
             auto* s = body.if_contains("sockets");
@@ -706,9 +731,11 @@ result<Response> interpret_response_impl(RawResponse raw, RequestType pending) {
                 if (!n || *n < 0) return malformed();
                 return Response(BroadcastClientCountResponse{std::move(id), static_cast<std::uint64_t>(*n)});
             }
-            if (raw.type == 9) return Response(BroadcastAckResponse{std::move(id), take_value(body, "packet", raw.attachments)});
+            if (raw.type == 9)
+                return Response(BroadcastAckResponse{std::move(id), take_value(body, "packet", raw.attachments)});
             return error_code(wire_errc::unknown_type);
-        default: return error_code(wire_errc::unknown_type);
+        default:
+            return error_code(wire_errc::unknown_type);
     }
 }
 }  // namespace

@@ -51,9 +51,9 @@ std::string make_request_id(std::mt19937_64& rng);
     old `binary`) are ignored when decoding. */
 struct WireFlags {
     bool is_volatile = false;
-    std::optional<bool> compress;  // nullopt: not set (Node: compress enabled)
-    bool local = false;            // Node never publishes a local broadcast
-    bool expect_single_response = false;  // RemoteSocket#emit
+    std::optional<bool> compress;                      // nullopt: not set (Node: compress enabled)
+    bool local = false;                                // Node never publishes a local broadcast
+    bool expect_single_response = false;               // RemoteSocket#emit
     std::optional<std::chrono::milliseconds> timeout;  // broadcasts with ack
 
     friend bool operator==(const WireFlags&, const WireFlags&) = default;
@@ -61,7 +61,7 @@ struct WireFlags {
 
 /** `opts` of a broadcast: `{"rooms":[..],"except":[..],"flags":{..}}`. */
 struct WireOptions {
-    std::vector<std::string> rooms;   // empty: every socket
+    std::vector<std::string> rooms;  // empty: every socket
     std::vector<std::string> except;
     WireFlags flags;
 
@@ -210,7 +210,7 @@ struct FetchSocketsRequest {
 struct ServerSideEmitRequest {
     std::optional<std::string> uid;
     std::optional<std::string> request_id;  // set: the sender waits for acks
-    socketio::Payload data;  // [event, ...args]; JSON: binary written as Buffer JSON
+    socketio::Payload data;                 // [event, ...args]; JSON: binary written as Buffer JSON
     friend bool operator==(const ServerSideEmitRequest&, const ServerSideEmitRequest&) = default;
 };
 
@@ -225,9 +225,8 @@ struct BroadcastWithAckRequest {
 };
 
 using Request = std::variant<SocketsRequest, AllRoomsRequest, SocketsJoinRequest, SocketsLeaveRequest,
-                             DisconnectSocketsRequest, RemoteJoinRequest, RemoteLeaveRequest,
-                             RemoteDisconnectRequest, FetchSocketsRequest, ServerSideEmitRequest,
-                             BroadcastWithAckRequest>;
+                             DisconnectSocketsRequest, RemoteJoinRequest, RemoteLeaveRequest, RemoteDisconnectRequest,
+                             FetchSocketsRequest, ServerSideEmitRequest, BroadcastWithAckRequest>;
 
 RequestType request_type(const Request& r) noexcept;
 

@@ -46,8 +46,9 @@ TEST(MemoryAdapter, BroadcastEncodesOnceAndSharesFrames) {
     Fixture f(3);
     Payload p;
     p.push_binary("xy");
-    f.nsp().adapter().broadcast(Packet{PacketType::event, "/", std::nullopt, boost::json::array{"e", p.args[0]}, p.attachments},
-                                BroadcastOptions{});
+    f.nsp().adapter().broadcast(
+        Packet{PacketType::event, "/", std::nullopt, boost::json::array{"e", p.args[0]}, p.attachments},
+        BroadcastOptions{});
     std::vector<const core::Frame*> firsts;
     for (auto& c : f.conns) {
         ASSERT_EQ(c.session->units().size(), 1u);
@@ -116,11 +117,14 @@ TEST(MemoryAdapter, SharedDataIsCopiedOnWriteAndFetched) {
     EXPECT_EQ(std::as_const(*f.socket(1)).data(), (boost::json::object{{"user", "bob"}}));
 
     std::vector<SocketInfo> got;
-    f.nsp().adapter().fetch_sockets(BroadcastOptions{}, [&](ErrorCode, std::vector<SocketInfo> infos) { got = std::move(infos); });
+    f.nsp().adapter().fetch_sockets(BroadcastOptions{},
+                                    [&](ErrorCode, std::vector<SocketInfo> infos) { got = std::move(infos); });
     ASSERT_EQ(got.size(), 2u);
     std::vector<boost::json::value> data{got[0].data, got[1].data};
-    EXPECT_NE(std::find(data.begin(), data.end(), boost::json::value(boost::json::object{{"user", nullptr}})), data.end());
-    EXPECT_NE(std::find(data.begin(), data.end(), boost::json::value(boost::json::object{{"user", "bob"}})), data.end());
+    EXPECT_NE(std::find(data.begin(), data.end(), boost::json::value(boost::json::object{{"user", nullptr}})),
+              data.end());
+    EXPECT_NE(std::find(data.begin(), data.end(), boost::json::value(boost::json::object{{"user", "bob"}})),
+              data.end());
 }
 
 TEST(MemoryAdapter, FetchSocketsGivesHandshakeRoomsData) {
@@ -156,9 +160,9 @@ TEST(MemoryAdapter, FetchSocketsGivesHandshakeRoomsData) {
 TEST(MemoryAdapter, HandshakeMergesRepeatedHeadersAndQueryKeys) {
     Harness h;
     auto c = h.open();
-    c.session->mutable_handshake() = sio::engineio::Handshake(
-        "/socket.io/?EIO=4&transport=websocket&k=1&k=2&k=3", {{"x-a", "1"}, {"x-a", "2"}, {"set-cookie", "c=1"}},
-        {{"k", "1"}, {"k", "2"}, {"k", "3"}}, "::ffff:127.0.0.1");
+    c.session->mutable_handshake() = sio::engineio::Handshake("/socket.io/?EIO=4&transport=websocket&k=1&k=2&k=3",
+                                                              {{"x-a", "1"}, {"x-a", "2"}, {"set-cookie", "c=1"}},
+                                                              {{"k", "1"}, {"k", "2"}, {"k", "3"}}, "::ffff:127.0.0.1");
     c.session->mutable_handshake().xdomain = true;
     auto sid = h.join(c);
     auto hs = h.server.of("/").socket(sid)->handshake_json().as_object();

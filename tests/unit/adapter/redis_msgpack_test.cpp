@@ -143,7 +143,9 @@ TEST(RedisMsgpack, PlaceholdersBecomeBin) {
                   json::object{{"deep", json::array{sio::socketio::make_placeholder(1)}}},
                   sio::socketio::make_placeholder(2)};
     const std::string h = enc_hex(a, att);
-    EXPECT_EQ(h.substr(0, 22), "94a362696ec403010203" "81");
+    EXPECT_EQ(h.substr(0, 22),
+              "94a362696ec403010203"
+              "81");
     EXPECT_NE(h.find("c5012c"), std::string::npos);
     EXPECT_NE(h.find("c600010000"), std::string::npos);
     // Round trip: the same placeholders and attachments come back.
@@ -193,7 +195,7 @@ TEST(RedisMsgpack, ErrorsAreValues) {
         {"a361", wire_errc::truncated},
         {"dbffffffff", wire_errc::truncated},
         {"c6ffffffff00", wire_errc::truncated},
-        {"ddffffffff", wire_errc::truncated},    // no allocation from the declared count
+        {"ddffffffff", wire_errc::truncated},  // no allocation from the declared count
         {"dfffffffff0000", wire_errc::truncated},
         {"c9ffffffff05", wire_errc::truncated},
         {"d6ff0000", wire_errc::truncated},

@@ -60,7 +60,9 @@ TEST(RedisUrl, Ipv6Host) {
     EXPECT_EQ(o->port, 6390);
 }
 
-TEST(RedisUrl, SchemeIsCaseInsensitive) { EXPECT_TRUE(parse_redis_url("REDIS://h:1")); }
+TEST(RedisUrl, SchemeIsCaseInsensitive) {
+    EXPECT_TRUE(parse_redis_url("REDIS://h:1"));
+}
 
 TEST(RedisUrl, RejectsOtherSchemes) {
     EXPECT_EQ(parse_redis_url("rediss://h:6379").error(), redis_error::unsupported_scheme);

@@ -56,7 +56,9 @@ inline const boost::json::object& vectors() {
     return v;
 }
 
-inline const boost::json::array& vector_list(std::string_view name) { return vectors().at(name).as_array(); }
+inline const boost::json::array& vector_list(std::string_view name) {
+    return vectors().at(name).as_array();
+}
 
 inline std::string str(const boost::json::object& o, std::string_view key) {
     return std::string(o.at(key).as_string());

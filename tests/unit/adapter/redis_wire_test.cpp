@@ -95,13 +95,21 @@ TEST(RedisWire, AnnotatedCapture) {
         "93"
         "a6797573537067"
         "83"
-        "a474797065" "02"
-        "a464617461" "92" "aa726f6f6d2d6576656e74" "81a16101"
-        "a36e7370" "a12f"
+        "a474797065"
+        "02"
+        "a464617461"
+        "92"
+        "aa726f6f6d2d6576656e74"
+        "81a16101"
+        "a36e7370"
+        "a12f"
         "83"
-        "a5726f6f6d73" "91a5726f6f6d31"
-        "a6657863657074" "90"
-        "a5666c616773" "80";
+        "a5726f6f6d73"
+        "91a5726f6f6d31"
+        "a6657863657074"
+        "90"
+        "a5666c616773"
+        "80";
     BroadcastMessage msg{"yusSpg", pkt("/", R"(["room-event",{"a":1}])"), {{"room1"}, {}, {}}};
     EXPECT_EQ(tohex(encoded(encode_broadcast(msg))), hex);
     auto got = decode_broadcast(unhex(hex));
@@ -113,18 +121,22 @@ TEST(RedisWire, AnnotatedCapture) {
 TEST(RedisWire, DocumentVectors) {
     BroadcastMessage v1{"abc123", pkt("/", R"(["hello","world"])"), {}};
     EXPECT_EQ(tohex(encoded(encode_broadcast(v1))),
-              "93a661626331323383a47479706502a46461746192a568656c6c6fa5776f726c64a36e7370a12f83a5726f6f6d7390a665786365707490a5666c61677380");
+              "93a661626331323383a47479706502a46461746192a568656c6c6fa5776f726c64a36e7370a12f83a5726f6f6d7390a665786365"
+              "707490a5666c61677380");
     BroadcastMessage v2{"abc123", pkt("/chat", R"(["ev",1.5,-1,null,true])"), {{"room1"}, {"sidX"}, {}}};
     v2.opts.flags.is_volatile = true;
     EXPECT_EQ(tohex(encoded(encode_broadcast(v2))),
-              "93a661626331323383a47479706502a46461746195a26576cb3ff8000000000000ffc0c3a36e7370a52f6368617483a5726f6f6d7391a5726f6f6d31a665786365707491a473696458a5666c61677381a8766f6c6174696c65c3");
+              "93a661626331323383a47479706502a46461746195a26576cb3ff8000000000000ffc0c3a36e7370a52f6368617483a5726f6f6d"
+              "7391a5726f6f6d31a665786365707491a473696458a5666c61677381a8766f6c6174696c65c3");
     BroadcastMessage v3{"abc123", pkt("/", R"(["file",{"_placeholder":true,"num":0}])", {"\xca\xfe"}), {}};
     EXPECT_EQ(tohex(encoded(encode_broadcast(v3))),
-              "93a661626331323383a47479706502a46461746192a466696c65c402cafea36e7370a12f83a5726f6f6d7390a665786365707490a5666c61677380");
+              "93a661626331323383a47479706502a46461746192a466696c65c402cafea36e7370a12f83a5726f6f6d7390a665786365707490"
+              "a5666c61677380");
     BroadcastWithAckRequest v5{"abc123", "req001", pkt("/", R"(["q"])"), {}};
     v5.opts.flags.timeout = 5000ms;
     EXPECT_EQ(tohex(encoded(encode_request(v5))),
-              "85a3756964a6616263313233a9726571756573744964a6726571303031a47479706507a67061636b657483a47479706502a46461746191a171a36e7370a12fa46f70747383a5726f6f6d7390a665786365707490a5666c61677381a774696d656f7574cd1388");
+              "85a3756964a6616263313233a9726571756573744964a6726571303031a47479706507a67061636b657483a47479706502a46461"
+              "746191a171a36e7370a12fa46f70747383a5726f6f6d7390a665786365707490a5666c61677381a774696d656f7574cd1388");
     BroadcastAckResponse v6{"req001", {json::value("answer"), {}}};
     EXPECT_EQ(tohex(encoded(encode_response(v6))),
               "83a47479706509a9726571756573744964a6726571303031a67061636b6574a6616e73776572");
@@ -132,12 +144,16 @@ TEST(RedisWire, DocumentVectors) {
     BroadcastMessage vol{"yusSpg", pkt("/", R"(["vol",1])"), {}};
     vol.opts.flags.is_volatile = true;
     vol.opts.flags.compress = false;
-    EXPECT_TRUE(tohex(encoded(encode_broadcast(vol))).ends_with("a5666c61677382a8766f6c6174696c65c3a8636f6d7072657373c2"));
+    EXPECT_TRUE(
+        tohex(encoded(encode_broadcast(vol))).ends_with("a5666c61677382a8766f6c6174696c65c3a8636f6d7072657373c2"));
 }
 
 TEST(RedisWire, BroadcastDecodingIsLenient) {
     // Hand-crafted messages a Node server accepts (§4.5): no flags, no nsp, float64 type, bin8.
-    auto a = decode_broadcast(unhex("93a3414243" "82a474797065cb4000000000000000a46461746192a161c40101" "82a5726f6f6d7390a665786365707490"));
+    auto a =
+        decode_broadcast(unhex("93a3414243"
+                               "82a474797065cb4000000000000000a46461746192a161c40101"
+                               "82a5726f6f6d7390a665786365707490"));
     ASSERT_TRUE(a.has_value()) << a.error().message();
     EXPECT_EQ(a->uid, "ABC");
     EXPECT_EQ(a->packet.nsp, "/");
@@ -147,8 +163,7 @@ TEST(RedisWire, BroadcastDecodingIsLenient) {
     EXPECT_EQ(a->opts, WireOptions{});
 
     // Missing rooms => everyone; unknown flags; type 5; numeric rooms; uid not a string; a 4th element.
-    json::array m{7,
-                  json::object{{"type", 5}, {"data", json::array{"e", 1}}, {"nsp", "/x"}, {"id", 12}},
+    json::array m{7, json::object{{"type", 5}, {"data", json::array{"e", 1}}, {"nsp", "/x"}, {"id", 12}},
                   json::object{{"except", json::array{5, "s"}},
                                {"flags", json::object{{"binary", true}, {"volatile", 1}, {"timeout", 250.0}}}},
                   "extra"};
@@ -246,8 +261,8 @@ TEST(RedisWire, OptionsConversion) {
 // ---- requests -----------------------------------------------------------------------------
 
 struct RequestCase {
-    Request decoded;                  // decode(Node bytes) must give this
-    std::optional<Request> encode;    // encode(this) must give the Node bytes (nullopt: decode only)
+    Request decoded;                // decode(Node bytes) must give this
+    std::optional<Request> encode;  // encode(this) must give the Node bytes (nullopt: decode only)
 };
 
 std::map<std::string, RequestCase> request_cases() {
@@ -255,7 +270,9 @@ std::map<std::string, RequestCase> request_cases() {
     auto both = [](Request r) { return RequestCase{r, r}; };
     BroadcastWithAckRequest ack1{"yusSpg", "pnvPPc", pkt("/", R"(["ack-me",42])"), {}};
     ack1.opts.flags.timeout = 1000ms;
-    BroadcastWithAckRequest ack2{"yusSpg", "req001", pkt("/", R"(["q",{"_placeholder":true,"num":0}])", {"\x07\x07"}),
+    BroadcastWithAckRequest ack2{"yusSpg",
+                                 "req001",
+                                 pkt("/", R"(["q",{"_placeholder":true,"num":0}])", {"\x07\x07"}),
                                  {{"room1"}, {"sidX"}, {}}};
     ack2.opts.flags.timeout = 5000ms;
     BroadcastWithAckRequest ack3{"abc123", "req002", pkt("/chat", R"(["c"])"), {}};
@@ -272,11 +289,13 @@ std::map<std::string, RequestCase> request_cases() {
         {"server side emit", both(ServerSideEmitRequest{"yusSpg", std::nullopt, payload(R"(["sse","hi",2])")})},
         // Node stringifies the Buffer and the Date; the receiver gets plain JSON (as in Node).
         {"server side emit binary and date",
-         {ServerSideEmitRequest{"yusSpg", std::nullopt,
-                                payload(R"(["sse-bin",{"type":"Buffer","data":[1,2]},{"d":"1970-01-01T00:00:00.000Z","n":1.5}])")},
-          ServerSideEmitRequest{"yusSpg", std::nullopt,
-                                payload(R"(["sse-bin",{"_placeholder":true,"num":0},{"d":"1970-01-01T00:00:00.000Z","n":1.5}])",
-                                        {"\x01\x02"})}}},
+         {ServerSideEmitRequest{
+              "yusSpg", std::nullopt,
+              payload(R"(["sse-bin",{"type":"Buffer","data":[1,2]},{"d":"1970-01-01T00:00:00.000Z","n":1.5}])")},
+          ServerSideEmitRequest{
+              "yusSpg", std::nullopt,
+              payload(R"(["sse-bin",{"_placeholder":true,"num":0},{"d":"1970-01-01T00:00:00.000Z","n":1.5}])",
+                      {"\x01\x02"})}}},
         {"server side emit with ack", both(ServerSideEmitRequest{"yusSpg", "Fz-XlU", payload(R"(["sse","q"])")})},
         {"broadcast with ack", both(ack1)},
         {"broadcast with ack binary", both(ack2)},
@@ -334,19 +353,22 @@ TEST(RedisWire, RequestDecodingEdges) {
     EXPECT_EQ(decode_request("{bad").error(), make_error_code(wire_errc::bad_json));
     EXPECT_EQ(decode_request("{}").error(), make_error_code(wire_errc::unknown_type));
     EXPECT_EQ(decode_request(R"({"type":"1"})").error(), make_error_code(wire_errc::unknown_type));
-    EXPECT_EQ(decode_request(R"({"type":8,"requestId":"x","clientCount":1})").error(), make_error_code(wire_errc::unknown_type));
+    EXPECT_EQ(decode_request(R"({"type":8,"requestId":"x","clientCount":1})").error(),
+              make_error_code(wire_errc::unknown_type));
     EXPECT_EQ(decode_request(R"({"type":10})").error(), make_error_code(wire_errc::unknown_type));
     EXPECT_EQ(decode_request(R"({"type":5,"requestId":"x"})").error(), make_error_code(wire_errc::malformed));
     EXPECT_EQ(decode_request(R"({"type":6})").error(), make_error_code(wire_errc::malformed));
     EXPECT_EQ(decode_request(R"({"type":2,"opts":{}})").error(), make_error_code(wire_errc::malformed));
     EXPECT_EQ(decode_request(R"({"type":7,"requestId":"x","opts":{}})").error(), make_error_code(wire_errc::malformed));
-    EXPECT_EQ(decode_request("[1]").error(), make_error_code(wire_errc::trailing_bytes));  // not `{`: msgpack, 0x5b = 91
+    EXPECT_EQ(decode_request("[1]").error(),
+              make_error_code(wire_errc::trailing_bytes));  // not `{`: msgpack, 0x5b = 91
     // type as a float (JS 2.0 === 2); opts missing => legacy form; room as a number.
     auto legacy = decode_request(R"({"uid":"u","requestId":"r","type":2.0,"sid":"s","room":5})");
     ASSERT_TRUE(legacy.has_value());
     EXPECT_EQ(*legacy, Request(RemoteJoinRequest{"u", "r", "s", "5"}));
     // A JSON type 7 (not what 8.3.0 sends, but Node accepts it).
-    auto j7 = decode_request(R"({"uid":"u","requestId":"r","type":7,"packet":{"type":2,"data":["e",1]},"opts":{"rooms":["a"],"except":[],"flags":{"timeout":5}}})");
+    auto j7 = decode_request(
+        R"({"uid":"u","requestId":"r","type":7,"packet":{"type":2,"data":["e",1]},"opts":{"rooms":["a"],"except":[],"flags":{"timeout":5}}})");
     ASSERT_TRUE(j7.has_value());
     auto& b = std::get<BroadcastWithAckRequest>(*j7);
     EXPECT_EQ(b.packet, pkt("/", R"(["e",1])"));
@@ -371,25 +393,35 @@ std::map<std::string, ResponseCase> response_cases() {
     const auto ph0 = R"({"_placeholder":true,"num":0})";
     return {
         {"sockets", both(RequestType::sockets, SocketsResponse{"aaaaaa", {"Xy_-0123456789abcdeA"}})},
-        {"all rooms", both(RequestType::all_rooms, AllRoomsResponse{"7nGYyz", {"qTpZjZPLeGVRHzY6AAAB", "room1", "Xy_-0123456789abcdeA", "room2"}})},
+        {"all rooms",
+         both(RequestType::all_rooms,
+              AllRoomsResponse{"7nGYyz", {"qTpZjZPLeGVRHzY6AAAB", "room1", "Xy_-0123456789abcdeA", "room2"}})},
         {"legacy remote join", both(RequestType::remote_join, RemoteDoneResponse{"bbbbbb"})},
         {"legacy remote disconnect", both(RequestType::remote_disconnect, RemoteDoneResponse{"cccccc"})},
         {"fetch sockets empty", both(RequestType::remote_fetch, FetchSocketsResponse{"dddddd", {}})},
-        {"server side emit ack", both(RequestType::server_side_emit, ServerSideEmitResponse{"Fz-XlU", {parse(R"({"from":"s2"})"), {}}})},
+        {"server side emit ack",
+         both(RequestType::server_side_emit, ServerSideEmitResponse{"Fz-XlU", {parse(R"({"from":"s2"})"), {}}})},
         {"server side emit ack binary",
-         {RequestType::server_side_emit, ServerSideEmitResponse{"eeeeee", {parse(R"({"type":"Buffer","data":[1,2,3]})"), {}}},
+         {RequestType::server_side_emit,
+          ServerSideEmitResponse{"eeeeee", {parse(R"({"type":"Buffer","data":[1,2,3]})"), {}}},
           ServerSideEmitResponse{"eeeeee", {parse(ph0), {"\x01\x02\x03"}}}}},
-        {"server side emit ack to msgpack request", both(RequestType::server_side_emit, ServerSideEmitResponse{"ffffff", {json::value("ok"), {}}})},
+        {"server side emit ack to msgpack request",
+         both(RequestType::server_side_emit, ServerSideEmitResponse{"ffffff", {json::value("ok"), {}}})},
         {"broadcast client count", both(RequestType::broadcast, BroadcastClientCountResponse{"pnvPPc", 2})},
-        {"broadcast ack", both(RequestType::broadcast, BroadcastAckResponse{"pnvPPc", {json::value("ack-from-B"), {}}})},
+        {"broadcast ack",
+         both(RequestType::broadcast, BroadcastAckResponse{"pnvPPc", {json::value("ack-from-B"), {}}})},
         // The Date arrives as a timestamp ext, read as its ISO string (re-encoding would write a string).
         {"broadcast ack binary",
          {RequestType::broadcast,
-          BroadcastAckResponse{"pnvPPc", {parse(R"({"bin":{"_placeholder":true,"num":0},"d":"2023-11-14T22:13:20.123Z","n":1.25})"), {"\xde\xad"}}},
+          BroadcastAckResponse{
+              "pnvPPc",
+              {parse(R"({"bin":{"_placeholder":true,"num":0},"d":"2023-11-14T22:13:20.123Z","n":1.25})"),
+               {"\xde\xad"}}},
           std::nullopt}},
         {"broadcast client count zero", both(RequestType::broadcast, BroadcastClientCountResponse{"zzzzzz", 0})},
         {"broadcast client count two", both(RequestType::broadcast, BroadcastClientCountResponse{"yyyyyy", 2})},
-        {"broadcast ack buffer", both(RequestType::broadcast, BroadcastAckResponse{"yyyyyy", {parse(ph0), {"\x01\x02"}}})},
+        {"broadcast ack buffer",
+         both(RequestType::broadcast, BroadcastAckResponse{"yyyyyy", {parse(ph0), {"\x01\x02"}}})},
         // ack() without argument: notepack omits the undefined member.
         {"broadcast ack undefined", {RequestType::broadcast, BroadcastAckResponse{"yyyyyy", {}}, std::nullopt}},
     };

@@ -29,7 +29,8 @@ TEST(IdGenerator, MakesDistinctTwentyCharacterUrlSafeIds) {
     for (int i = 0; i < 1000; ++i) {
         auto id = ids.next();
         ASSERT_EQ(id.size(), 20u);
-        EXPECT_EQ(id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"), std::string::npos);
+        EXPECT_EQ(id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+                  std::string::npos);
         seen.insert(id);
     }
     EXPECT_EQ(seen.size(), 1000u);

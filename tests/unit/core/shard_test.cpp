@@ -129,7 +129,8 @@ TEST(ShardSet, RunReturnsAfterStopFromAnotherShard) {
     Running r(3);
     for (std::size_t i = 0; i < 3; ++i) r.where(i);  // all loops up
     r.set.post_to(2, [&r] { r.set.stop(); });
-    ASSERT_EQ(r.run_returned.wait_for(sio::test::shard_wait_limit), std::future_status::ready) << "run() did not return after stop()";
+    ASSERT_EQ(r.run_returned.wait_for(sio::test::shard_wait_limit), std::future_status::ready)
+        << "run() did not return after stop()";
     r.runner.join();
     EXPECT_FALSE(ShardSet::current().has_value());
 }
@@ -209,7 +210,8 @@ TEST(ShardIds, ShardOfReadsTheFirstCharacter) {
 }
 
 TEST(ShardIds, ShardOfAForeignIdIsNullopt) {
-    for (std::string_view id : {"+AAAAAAAAAAAAAAAAAAA", "/AAAAAAAAAAAAAAAAAAA", "=AAA", " AAAA", ".x", "~1", "\xc3\xa9t\xc3\xa9", ""}) {
+    for (std::string_view id :
+         {"+AAAAAAAAAAAAAAAAAAA", "/AAAAAAAAAAAAAAAAAAA", "=AAA", " AAAA", ".x", "~1", "\xc3\xa9t\xc3\xa9", ""}) {
         for (std::size_t count : {1u, 2u, 7u, 64u})
             EXPECT_FALSE(sio::core::shard_of(id, count).has_value()) << "'" << id << "' count " << count;
     }

@@ -56,7 +56,8 @@ TEST(FieldList, EmptyListHasNoFields) {
 
 TEST(FieldList, QueryJsonGroupsRepeatedKeysAsNodeDoes) {
     FieldList q{{"EIO", "4"}, {"transport", "polling"}, {"tag", "a"}, {"tag", "b"}, {"tag", "c"}};
-    EXPECT_EQ(boost::json::serialize(sio::socketio::query_json(q)), R"({"EIO":"4","transport":"polling","tag":["a","b","c"]})");
+    EXPECT_EQ(boost::json::serialize(sio::socketio::query_json(q)),
+              R"({"EIO":"4","transport":"polling","tag":["a","b","c"]})");
 }
 
 TEST(Handshake, KeepsUrlAddressHeadersAndQueryApartInOneBuffer) {

@@ -11,7 +11,9 @@ using namespace std::string_literals;
 
 namespace {
 
-Packet text(PacketType t, std::string data = {}) { return Packet{t, std::move(data), false}; }
+Packet text(PacketType t, std::string data = {}) {
+    return Packet{t, std::move(data), false};
+}
 
 }  // namespace
 
@@ -60,7 +62,9 @@ TEST(EngineioParser, RejectsInvalidBase64) {
 }
 
 TEST(EngineioParser, DecodesPayloadSplitOnRecordSeparator) {
-    auto packets = decode_payload("42[\"hello\"]\x1e" "42[\"world\"]");
+    auto packets = decode_payload(
+        "42[\"hello\"]\x1e"
+        "42[\"world\"]");
     ASSERT_TRUE(packets);
     ASSERT_EQ(packets->size(), 2u);
     EXPECT_EQ((*packets)[0], text(PacketType::message, "2[\"hello\"]"));
@@ -68,7 +72,10 @@ TEST(EngineioParser, DecodesPayloadSplitOnRecordSeparator) {
 }
 
 TEST(EngineioParser, DecodesMixedPayloadWithBinaryRecords) {
-    auto packets = decode_payload("452-[\"a\"]\x1e" "bAQID\x1e" "bBA==");
+    auto packets = decode_payload(
+        "452-[\"a\"]\x1e"
+        "bAQID\x1e"
+        "bBA==");
     ASSERT_TRUE(packets);
     ASSERT_EQ(packets->size(), 3u);
     EXPECT_EQ((*packets)[0], text(PacketType::message, "52-[\"a\"]"));
@@ -90,10 +97,17 @@ TEST(EngineioParser, RejectsEmptyPayload) {
 }
 
 TEST(EngineioParser, RejectsPayloadWithABadRecord) {
-    EXPECT_FALSE(decode_payload("4a\x1e" "9\x1e" "4b"));
-    EXPECT_FALSE(decode_payload("4a\x1e\x1e" "4b"));   // empty record
-    EXPECT_FALSE(decode_payload("4a\x1e"));            // trailing separator
-    EXPECT_FALSE(decode_payload("4a\x1e" "b!"));
+    EXPECT_FALSE(
+        decode_payload("4a\x1e"
+                       "9\x1e"
+                       "4b"));
+    EXPECT_FALSE(
+        decode_payload("4a\x1e\x1e"
+                       "4b"));               // empty record
+    EXPECT_FALSE(decode_payload("4a\x1e"));  // trailing separator
+    EXPECT_FALSE(
+        decode_payload("4a\x1e"
+                       "b!"));
 }
 
 TEST(EngineioParser, EncodesTextFrameAsDigitAndData) {
@@ -118,7 +132,10 @@ TEST(EngineioParser, AppendsFramesToPollingPayload) {
     EXPECT_EQ(payload, "452-[\"a\"]");
     append_to_payload(payload, sio::core::Frame{"\x01\x02\x03"s, true});
     append_to_payload(payload, sio::core::Frame{"\x04"s, true});
-    EXPECT_EQ(payload, "452-[\"a\"]\x1e" "bAQID\x1e" "bBA==");
+    EXPECT_EQ(payload,
+              "452-[\"a\"]\x1e"
+              "bAQID\x1e"
+              "bBA==");
 
     std::string single;
     append_to_payload(single, sio::core::Frame{"\x01\x02\x03\x04"s, true});
@@ -127,7 +144,9 @@ TEST(EngineioParser, AppendsFramesToPollingPayload) {
     std::string deferred_close;
     append_to_payload(deferred_close, *encode_frame(text(PacketType::noop)));
     append_to_payload(deferred_close, *encode_frame(text(PacketType::close)));
-    EXPECT_EQ(deferred_close, "6\x1e" "1");
+    EXPECT_EQ(deferred_close,
+              "6\x1e"
+              "1");
 }
 
 TEST(EngineioParser, PayloadRoundTrips) {

@@ -23,7 +23,8 @@ std::string client_frame(unsigned char first, const std::string& payload) {
         f += static_cast<char>(payload.size() & 0xFF);
     } else {
         f += static_cast<char>(0x80 | 127);
-        for (int i = 7; i >= 0; --i) f += static_cast<char>((static_cast<std::uint64_t>(payload.size()) >> (8 * i)) & 0xFF);
+        for (int i = 7; i >= 0; --i)
+            f += static_cast<char>((static_cast<std::uint64_t>(payload.size()) >> (8 * i)) & 0xFF);
     }
     f.append(reinterpret_cast<const char*>(key), 4);
     for (std::size_t i = 0; i < payload.size(); ++i) f += static_cast<char>(payload[i] ^ key[i % 4]);
@@ -75,7 +76,8 @@ TEST(WebSocketFrame, RefusesWhatAServerMustRefuse) {
     ws::IncomingHeader h;
     auto unmasked = "\x81\x02hi"s;
     EXPECT_EQ(ws::parse_header(unmasked, h), ws::HeaderResult::protocol_error) << "unmasked client frame";
-    EXPECT_EQ(ws::parse_header(client_frame(0xC1, "x"), h), ws::HeaderResult::protocol_error) << "RSV1 without extension";
+    EXPECT_EQ(ws::parse_header(client_frame(0xC1, "x"), h), ws::HeaderResult::protocol_error)
+        << "RSV1 without extension";
     EXPECT_EQ(ws::parse_header(client_frame(0x83, "x"), h), ws::HeaderResult::protocol_error) << "reserved opcode 3";
     EXPECT_EQ(ws::parse_header(client_frame(0x8B, "x"), h), ws::HeaderResult::protocol_error) << "reserved opcode 0xB";
     EXPECT_EQ(ws::parse_header(client_frame(0x09, "x"), h), ws::HeaderResult::protocol_error) << "fragmented ping";
@@ -112,8 +114,10 @@ TEST(WebSocketFrame, UnmaskWorksForEveryAlignment) {
 }
 
 TEST(WebSocketFrame, CloseCodesAPeerMaySend) {
-    for (int code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 4999}) EXPECT_TRUE(ws::is_valid_close_code(code)) << code;
-    for (int code : {0, 999, 1004, 1005, 1006, 1012, 1015, 2999, 5000}) EXPECT_FALSE(ws::is_valid_close_code(code)) << code;
+    for (int code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 4999})
+        EXPECT_TRUE(ws::is_valid_close_code(code)) << code;
+    for (int code : {0, 999, 1004, 1005, 1006, 1012, 1015, 2999, 5000})
+        EXPECT_FALSE(ws::is_valid_close_code(code)) << code;
 }
 
 TEST(WebSocketFrame, TextMustBeUtf8) {

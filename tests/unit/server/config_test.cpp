@@ -124,8 +124,7 @@ TEST(ServerConfig, BooleansAndLogLevels) {
     EXPECT_TRUE(parse({{"CONNECTION_STATE_RECOVERY", "true"}}).connection_state_recovery);
     EXPECT_FALSE(parse({{"CONNECTION_STATE_RECOVERY", "0"}}).connection_state_recovery);
     EXPECT_FALSE(parse({{"CONNECTION_STATE_RECOVERY", "FALSE"}}).connection_state_recovery);
-    EXPECT_NE(error_of({{"CONNECTION_STATE_RECOVERY", "maybe"}}).find("CONNECTION_STATE_RECOVERY:"),
-              std::string::npos);
+    EXPECT_NE(error_of({{"CONNECTION_STATE_RECOVERY", "maybe"}}).find("CONNECTION_STATE_RECOVERY:"), std::string::npos);
     for (const char* level : {"trace", "debug", "info", "warn", "error", "off"}) {
         EXPECT_EQ(parse({{"LOG_LEVEL", level}}).log_level, level);
     }

@@ -11,8 +11,12 @@ using namespace sio::server;
 
 namespace {
 
-json::object obj(std::string_view text) { return json::parse(text).as_object(); }
-json::array arr(std::string_view text) { return json::parse(text).as_array(); }
+json::object obj(std::string_view text) {
+    return json::parse(text).as_object();
+}
+json::array arr(std::string_view text) {
+    return json::parse(text).as_array();
+}
 
 template <class T>
 std::string error_of(const Expected<T>& e) {
@@ -252,4 +256,3 @@ TEST(AppValidation, Relay) {
     EXPECT_TRUE(parse_relay(arr(R"([{"event":"e","args":[],"room":[]}])")));
     EXPECT_FALSE(parse_relay(arr(R"([{"args":[]}])")));
 }
-

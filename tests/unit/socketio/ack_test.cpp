@@ -22,11 +22,11 @@ TEST(SocketAck, AnsweredOnceWithAllArguments) {
     One o;
     int calls = 0;
     AckResult got;
-    ASSERT_TRUE(o.socket->emit_with_ack("q", Payload(boost::json::array{"a"}), std::chrono::seconds(5),
-                                        [&](AckResult r) {
-                                            ++calls;
-                                            got = std::move(r);
-                                        }));
+    ASSERT_TRUE(
+        o.socket->emit_with_ack("q", Payload(boost::json::array{"a"}), std::chrono::seconds(5), [&](AckResult r) {
+            ++calls;
+            got = std::move(r);
+        }));
     EXPECT_EQ(o.c.take(), std::vector<std::string>{"420[\"q\",\"a\"]"});
     EXPECT_EQ(calls, 0);
     o.c.recv("30[1,\"two\",{\"three\":3}]");
@@ -57,7 +57,9 @@ TEST(SocketAck, IdsArePerNamespaceAndMatchedExactly) {
     auto s2 = h.server.of("/").socket(h.join(c2));
     auto o1 = h.server.of("/other").socket(h.join(c1, "/other"));
     std::vector<std::string> order;
-    auto rec = [&](std::string name) { return [&order, name](AckResult r) { order.push_back(name + (r.timed_out ? "!" : "")); }; };
+    auto rec = [&](std::string name) {
+        return [&order, name](AckResult r) { order.push_back(name + (r.timed_out ? "!" : "")); };
+    };
     s1->emit_with_ack("a", {}, std::chrono::seconds(5), rec("s1a"));  // id 0
     s2->emit_with_ack("b", {}, std::chrono::seconds(5), rec("s2b"));  // id 1 (shared counter)
     s1->emit_with_ack("c", {}, std::chrono::seconds(5), rec("s1c"));  // id 2
@@ -105,7 +107,8 @@ TEST(SocketAck, DisconnectedSocketStillTimesOutAtTheDeadline) {
 TEST(SocketAck, RefusedOnDisconnectedSocketOrReservedName) {
     One o;
     bool called = false;
-    EXPECT_FALSE(o.socket->emit_with_ack("disconnect", {}, std::chrono::milliseconds(1), [&](AckResult) { called = true; }));
+    EXPECT_FALSE(
+        o.socket->emit_with_ack("disconnect", {}, std::chrono::milliseconds(1), [&](AckResult) { called = true; }));
     o.socket->disconnect();
     EXPECT_FALSE(o.socket->emit_with_ack("q", {}, std::chrono::milliseconds(1), [&](AckResult) { called = true; }));
     o.h.ioc.poll();

@@ -105,8 +105,11 @@ TEST(BroadcastOperator, EmitWithAckCompletesWhenEveryClientAnswered) {
     r.socket(0)->join("a");
     r.socket(1)->join("a");
     std::optional<BroadcastAckResult> result;
-    ASSERT_TRUE(r.nsp().to("a").timeout(std::chrono::seconds(5)).emit_with_ack(
-        "q", Payload(boost::json::array{1}), [&](BroadcastAckResult res) { result = std::move(res); }));
+    ASSERT_TRUE(r.nsp()
+                    .to("a")
+                    .timeout(std::chrono::seconds(5))
+                    .emit_with_ack("q", Payload(boost::json::array{1}),
+                                   [&](BroadcastAckResult res) { result = std::move(res); }));
     auto f0 = r.got(0), f1 = r.got(1);
     EXPECT_EQ(f0, std::vector<std::string>{"420[\"q\",1]"});  // one id for all targets
     EXPECT_EQ(f1, std::vector<std::string>{"420[\"q\",1]"});

@@ -17,7 +17,9 @@ using sio::test::Harness;
 
 namespace {
 
-std::vector<std::string> texts(std::initializer_list<std::string> l) { return l; }
+std::vector<std::string> texts(std::initializer_list<std::string> l) {
+    return l;
+}
 
 TEST(SocketioClient, ConnectMainNamespaceAnswersSidAndRunsHandlers) {
     Harness h;
@@ -87,9 +89,12 @@ TEST(SocketioClient, MiddlewaresRunInOrderAndCanRefuse) {
     });
     nsp.use([&](Socket& s, auto next) {
         order.push_back(2);
-        if (s.auth().contains("bad")) next(ConnectError{"not authorized", boost::json::object{{"code", 42}}});
-        else if (s.auth().contains("plain")) next(ConnectError{"nope", nullptr});
-        else next(std::nullopt);
+        if (s.auth().contains("bad"))
+            next(ConnectError{"not authorized", boost::json::object{{"code", 42}}});
+        else if (s.auth().contains("plain"))
+            next(ConnectError{"nope", nullptr});
+        else
+            next(std::nullopt);
     });
     bool connected = false;
     nsp.on_connection([&](const auto&) { connected = true; });
@@ -219,9 +224,8 @@ TEST(SocketioClient, EventWithoutHandlerOrPayloadIsIgnored) {
 TEST(SocketioClient, DecodeErrorClosesWithForcedClose) {
     Harness h;
     std::optional<DisconnectReason> reason;
-    h.server.of("/").on_connection([&](const std::shared_ptr<Socket>& s) {
-        s->on_disconnect([&](Socket&, DisconnectReason r) { reason = r; });
-    });
+    h.server.of("/").on_connection(
+        [&](const std::shared_ptr<Socket>& s) { s->on_disconnect([&](Socket&, DisconnectReason r) { reason = r; }); });
     auto c = h.open();
     h.join(c);
     c.recv("2[\"disconnect\"]");
@@ -406,9 +410,8 @@ TEST(SocketioClient, VolatileEmitDroppedWhenNotWritable) {
 TEST(SocketioClient, ServerCloseDisconnectsWithShuttingDown) {
     Harness h;
     std::optional<DisconnectReason> reason;
-    h.server.of("/").on_connection([&](const std::shared_ptr<Socket>& s) {
-        s->on_disconnect([&](Socket&, DisconnectReason r) { reason = r; });
-    });
+    h.server.of("/").on_connection(
+        [&](const std::shared_ptr<Socket>& s) { s->on_disconnect([&](Socket&, DisconnectReason r) { reason = r; }); });
     auto c = h.open();
     h.join(c);
     h.server.close();

@@ -18,7 +18,9 @@ using namespace std::string_literals;
 
 namespace {
 
-std::string num(double d) { return to_json(json::value(d)); }
+std::string num(double d) {
+    return to_json(json::value(d));
+}
 
 }  // namespace
 

@@ -71,9 +71,8 @@ TEST(Namespace, DisconnectHandlerRunsForEveryConnectedSocketOfItsNamespaceOnly) 
     Harness h;
     h.server.of("/a");
     std::vector<std::string> seen;
-    h.server.of("/a").on_disconnect([&](Socket& socket, DisconnectReason why) {
-        seen.push_back(socket.id() + " " + std::string(to_string(why)));
-    });
+    h.server.of("/a").on_disconnect(
+        [&](Socket& socket, DisconnectReason why) { seen.push_back(socket.id() + " " + std::string(to_string(why))); });
     // Refused by a middleware: never connected, so no disconnect.
     h.server.of("/a").use([](Socket& socket, auto next) {
         if (socket.auth().contains("refuse")) return next(ConnectError{"no", nullptr});

@@ -14,7 +14,9 @@ namespace json = boost::json;
 
 namespace {
 
-json::value js(std::string_view text) { return json::parse(text); }
+json::value js(std::string_view text) {
+    return json::parse(text);
+}
 
 Packet make(PacketType type, std::string nsp = "/", std::optional<std::uint64_t> id = {}, json::value data = nullptr,
             std::vector<std::string> attachments = {}) {
@@ -57,7 +59,8 @@ static const std::vector<Golden>& golden_text_vectors() {
     static const std::vector<Golden> vectors = {
         {"0", make(PacketType::connect)},
         {"0/admin,{\"token\":\"x\"}", make(PacketType::connect, "/admin", {}, js(R"({"token":"x"})"))},
-        {"0{\"sid\":\"IzMwEu9WoEaDmU90AAAA\"}", make(PacketType::connect, "/", {}, js(R"({"sid":"IzMwEu9WoEaDmU90AAAA"})"))},
+        {"0{\"sid\":\"IzMwEu9WoEaDmU90AAAA\"}",
+         make(PacketType::connect, "/", {}, js(R"({"sid":"IzMwEu9WoEaDmU90AAAA"})"))},
         {"0{\"sid\":\"zrqCrbUn8mj8g_pUAAAA\",\"pid\":\"OCVUvPBFQ-Ufh7fkAAAB\"}",
          make(PacketType::connect, "/", {}, js(R"({"sid":"zrqCrbUn8mj8g_pUAAAA","pid":"OCVUvPBFQ-Ufh7fkAAAB"})"))},
         {"4/nope,{\"message\":\"Invalid namespace\"}",
@@ -114,7 +117,10 @@ TEST(SocketioParser, EncodesEmptyNamespaceAsMain) {
 }
 
 TEST(SocketioParser, EncodesControlCharactersEscaped) {
-    auto p = make(PacketType::event, "/", {}, json::array{"msg", "a\x1e" "b\n\"/\\é"});
+    auto p = make(PacketType::event, "/", {},
+                  json::array{"msg",
+                              "a\x1e"
+                              "b\n\"/\\é"});
     EXPECT_EQ(encode(p), "2[\"msg\",\"a\\u001eb\\n\\\"/\\\\é\"]");
     EXPECT_EQ(encode(p).find('\x1e'), std::string::npos);
 }
@@ -171,7 +177,8 @@ TEST(SocketioParser, DecodesBinaryEventOnNamespaceWithAckId) {
 
 TEST(SocketioParser, DecodesDeeplyNestedPlaceholders) {
     Decoder d;
-    ASSERT_TRUE(d.feed_text(R"(53-["e",[[{"a":[{"_placeholder":true,"num":2}]}]],{"b":{"c":{"_placeholder":true,"num":0}}},{"_placeholder":true,"num":1}])"));
+    ASSERT_TRUE(d.feed_text(
+        R"(53-["e",[[{"a":[{"_placeholder":true,"num":2}]}]],{"b":{"c":{"_placeholder":true,"num":0}}},{"_placeholder":true,"num":1}])"));
     ASSERT_TRUE(d.feed_binary("0"));
     ASSERT_TRUE(d.feed_binary("1"));
     auto r = d.feed_binary("2");
@@ -252,7 +259,9 @@ TEST(SocketioParser, KeepsPlainEventsWithoutAttachmentsUntouched) {
 // ------------------------------------------------------------------------------------------
 // Rejections (PROTOCOL.md §2.4, CONTRACT §2.3)
 
-TEST(SocketioParser, RejectsEmptyPacket) { expect_rejected("", parse_error::empty); }
+TEST(SocketioParser, RejectsEmptyPacket) {
+    expect_rejected("", parse_error::empty);
+}
 
 TEST(SocketioParser, RejectsUnknownType) {
     expect_rejected("7", parse_error::unknown_type);
@@ -316,7 +325,7 @@ TEST(SocketioParser, RejectsZeroAttachments) {
 
 TEST(SocketioParser, RejectsMalformedAttachmentCount) {
     expect_rejected("5-[\"a\"]", parse_error::bad_attachments);
-    expect_rejected("51[\"a\"]", parse_error::bad_attachments);   // no dash
+    expect_rejected("51[\"a\"]", parse_error::bad_attachments);  // no dash
     expect_rejected("5", parse_error::bad_attachments);
     expect_rejected("5x-[\"a\"]", parse_error::bad_attachments);
     expect_rejected("5+1-[\"a\"]", parse_error::bad_attachments);

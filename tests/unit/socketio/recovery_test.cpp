@@ -303,8 +303,9 @@ std::string record(SessionStore& store, Packet& packet, const BroadcastOptions& 
 
 TEST(SessionStore, PurgesOldPacketsAndSessions) {
     auto now = std::chrono::steady_clock::time_point(std::chrono::hours(1));
-    SessionStore store(std::chrono::milliseconds(100), [&] { return now; },
-                       [] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(5000)); });
+    SessionStore store(
+        std::chrono::milliseconds(100), [&] { return now; },
+        [] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(5000)); });
     Packet p{PacketType::event, "/", std::nullopt, boost::json::array{"e"}, {}};
     BroadcastOptions opts;
     Packet p1 = p;
@@ -337,8 +338,9 @@ TEST(SessionStore, PurgesOldPacketsAndSessions) {
 
 TEST(SessionStore, SocketEntriesAreFoundByOffsetFilteredAndPurged) {
     auto now = std::chrono::steady_clock::time_point(std::chrono::hours(1));
-    SessionStore store(std::chrono::milliseconds(100), [&] { return now; },
-                       [] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(5000)); });
+    SessionStore store(
+        std::chrono::milliseconds(100), [&] { return now; },
+        [] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(5000)); });
     store.set_offset_suffix("~3");
     auto log_for = [&](const std::string& sid, const char* event) {
         Packet p{PacketType::event, "/", std::nullopt, boost::json::array{event}, {}};

@@ -44,8 +44,8 @@ using namespace sio::socketio;
 using sio::engineio::CloseReason;
 using sio::test::Connection;
 using sio::test::FakeSession;
-using sio::test::Harness;
 using sio::test::get_or_die;
+using sio::test::Harness;
 
 namespace {
 
@@ -426,8 +426,9 @@ TEST(ShardedAdapter, GathersCompleteWhenANamespaceExistsOnOneShardOnly) {
     auto done = std::make_shared<std::promise<BroadcastAckResult>>();
     auto finished = done->get_future();
     s.on(0, [&] {
-        s.server(0).of("/only0").timeout(std::chrono::seconds(20)).emit_with_ack(
-            "q", {}, [done](BroadcastAckResult r) { done->set_value(std::move(r)); });
+        s.server(0).of("/only0").timeout(std::chrono::seconds(20)).emit_with_ack("q", {}, [done](BroadcastAckResult r) {
+            done->set_value(std::move(r));
+        });
     });
     auto got = s.take(0, "a0");
     ASSERT_EQ(got.size(), 1u);
@@ -454,9 +455,11 @@ TEST(ShardedAck, EmitWithAckGetsEveryShardsAnswersOnTheEmittingShard) {
     auto done = std::make_shared<std::promise<Done>>();
     auto finished = done->get_future();
     s.on(0, [&] {
-        EXPECT_TRUE(s.nsp(0).timeout(std::chrono::seconds(20)).emit_with_ack(
-            "q", Payload(boost::json::array{1}),
-            [done](BroadcastAckResult r) { done->set_value(Done{core::ShardSet::current(), std::move(r)}); }));
+        EXPECT_TRUE(s.nsp(0)
+                        .timeout(std::chrono::seconds(20))
+                        .emit_with_ack("q", Payload(boost::json::array{1}), [done](BroadcastAckResult r) {
+                            done->set_value(Done{core::ShardSet::current(), std::move(r)});
+                        }));
     });
 
     // Each client got `4<id>["q",1]` (the id is its shard's); answers `3<id>[...]` go back
@@ -498,8 +501,9 @@ TEST(ShardedAck, TimesOutWaitingForAClientOfAnotherShard) {
     auto done = std::make_shared<std::promise<BroadcastAckResult>>();
     auto finished = done->get_future();
     s.on(0, [&] {
-        s.nsp(0).timeout(std::chrono::seconds(1)).emit_with_ack(
-            "q", {}, [done](BroadcastAckResult r) { done->set_value(std::move(r)); });
+        s.nsp(0).timeout(std::chrono::seconds(1)).emit_with_ack("q", {}, [done](BroadcastAckResult r) {
+            done->set_value(std::move(r));
+        });
     });
     auto got = s.take(0, "a0");
     ASSERT_EQ(got.size(), 1u);
