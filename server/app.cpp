@@ -49,7 +49,7 @@ void ack_error(Ack& ack, const Invalid& error) {
     }
 }
 
-/** Rooms of the socket, sorted, without its own id (CONTRACT §4 `whoami`, `join`). */
+/** Rooms of the socket, sorted, without its own id (docs/contract.md §4 `whoami`, `join`). */
 json::array rooms_without_self(const socketio::Socket& socket) {
     auto rooms = socket.rooms();
     std::sort(rooms.begin(), rooms.end());
@@ -236,7 +236,7 @@ void App::install(socketio::Namespace& nsp) {
         ack(one(std::move(who)));
     });
 
-    // ---- server-side events (CONTRACT §5), from other cluster members ------------------------
+    // ---- server-side events (docs/contract.md §5), from other cluster members ------------------------
     nsp.on_server_side("contract:relay", [&nsp, log](Payload args, std::function<void(json::value)>) {
         auto req = parse_relay(args.args);
         if (!req) {

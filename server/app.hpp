@@ -1,5 +1,5 @@
 #pragma once
-// The built-in application of sio-server (CONTRACT §3-4): the namespaces "/", "/custom" and
+// The built-in application of sio-server (docs/contract.md §3-4): the namespaces "/", "/custom" and
 // "/secure", the events every client may send, the server-side events of §5, and the record of
 // disconnect reasons that GET /disconnect-reason reads.
 

@@ -1,5 +1,5 @@
 #pragma once
-// sio-server configuration: every CONTRACT §1 environment variable, parsed and validated up
+// sio-server configuration: every docs/contract.md §1 environment variable, parsed and validated up
 // front so that a bad value stops the process with one clear line before anything listens.
 
 #include <chrono>
@@ -66,7 +66,7 @@ struct Config {
 /** Reads a variable: returns null when it is not set. */
 using EnvLookup = std::function<const char*(const char*)>;
 
-/** Parses every variable of CONTRACT §1. An empty value counts as unset. Throws ConfigError
+/** Parses every variable of docs/contract.md §1. An empty value counts as unset. Throws ConfigError
     for the first invalid one. INSTANCE_ID defaults to a fresh random 20-character id. */
 Config parse_config(const EnvLookup& getenv);
 

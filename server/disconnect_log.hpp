@@ -1,5 +1,5 @@
 #pragma once
-// The reasons recorded for disconnected sockets (CONTRACT §2.4, GET /disconnect-reason): a
+// The reasons recorded for disconnected sockets (docs/contract.md §2.4, GET /disconnect-reason): a
 // bounded FIFO keyed by socket id (ids are unique across namespaces) that also remembers the
 // namespace, so memory stays flat however many sockets come and go.
 

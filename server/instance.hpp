@@ -1,5 +1,5 @@
 #pragma once
-// One sio-server instance (CONTRACT: one process = one instance): THREADS event loops, each
+// One sio-server instance (docs/contract.md §1: one process = one instance): THREADS event loops, each
 // with its own Socket.IO server, application, echo engine and REST API, fed by one listener
 // that hands accepted connections round-robin to the loops. A request for an Engine.IO
 // session of another loop (long-polling, upgrade) is handed over to that loop; broadcasts,

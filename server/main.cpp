@@ -67,7 +67,7 @@ socketio::ServerOptions server_options(const server::Config& cfg) {
     return opts;
 }
 
-/** How long a starting instance waits for Redis before giving up (CONTRACT §1: 15 s). */
+/** How long a starting instance waits for Redis before giving up (docs/contract.md §1: 15 s). */
 constexpr std::chrono::milliseconds kRedisStartupLimit{15000};
 
 adapter::RedisOptions redis_options(const server::RedisConfig& redis) {

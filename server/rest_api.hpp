@@ -1,5 +1,5 @@
 #pragma once
-// The REST push API of CONTRACT §5: JSON in, JSON out, on the same port as Socket.IO.
+// The REST push API of docs/contract.md §5: JSON in, JSON out, on the same port as Socket.IO.
 // Validation is in validation.hpp (pure, unit-tested); this class only routes, checks the
 // bearer token and executes the typed requests against the Socket.IO server.
 
@@ -48,7 +48,7 @@ private:
     void disconnect_reason(Reply reply, const http::Request& req);
 
     void sockets_rooms(Reply reply, const http::Request& req, bool join);
-    /** The namespace `name`, or null after answering 404 (the three CONTRACT namespaces only). */
+    /** The namespace `name`, or null after answering 404 (the three namespaces of docs/contract.md §3 only). */
     socketio::Namespace* find_namespace(const Reply& reply, const std::string& name) const;
 
     socketio::Server* io_;

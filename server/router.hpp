@@ -1,5 +1,5 @@
 #pragma once
-// What the HTTP listener serves (CONTRACT §2.1): /socket.io/ -> the Socket.IO engine,
+// What the HTTP listener serves (docs/contract.md §2.1): /socket.io/ -> the Socket.IO engine,
 // /engine.io/ -> a raw Engine.IO echo endpoint, anything else -> the REST API.
 
 #include <memory>

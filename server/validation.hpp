@@ -1,6 +1,6 @@
 #pragma once
 // Pure validation for sio-server: JSON bodies, URL queries and event arguments in, typed
-// requests or an error out. No I/O and no library state, so every rule of CONTRACT §4-5 is
+// requests or an error out. No I/O and no library state, so every rule of docs/contract.md §4-5 is
 // unit-tested on its own (tests/unit/server/rest_validation_test.cpp). Execution lives in
 // rest_api.cpp and app.cpp.
 
@@ -21,10 +21,10 @@
 
 namespace sio::server {
 
-/** The namespaces the built-in application serves (CONTRACT §3). */
+/** The namespaces the built-in application serves (docs/contract.md §3). */
 inline constexpr std::array<std::string_view, 3> kNamespaces{"/", "/custom", "/secure"};
 
-/** The largest REST request body (CONTRACT §5). */
+/** The largest REST request body (docs/contract.md §5). */
 inline constexpr std::size_t kMaxRestBody = 1024 * 1024;
 
 /** Ack timeouts of `request-ack` and `POST /emit-with-ack` (ms). */
@@ -78,7 +78,7 @@ Expected<std::string> parse_namespace(std::string_view name);
     kMaxAckTimeout. */
 Expected<std::chrono::milliseconds> parse_ack_timeout(const boost::json::value* v);
 
-// ---- REST (CONTRACT §5) ---------------------------------------------------------------------
+// ---- REST (docs/contract.md §5) ---------------------------------------------------------------------
 
 /** The body as a JSON object. 400 for invalid JSON (an empty body included, as JSON.parse)
     or another JSON type. */
@@ -153,7 +153,7 @@ bool constant_time_equal(std::string_view given, std::string_view expected) noex
 /** True when `authorization` is `Bearer <token>` (scheme case-insensitive). */
 bool bearer_token_matches(std::string_view authorization, std::string_view token) noexcept;
 
-// ---- application events (CONTRACT §4) ----------------------------------------------------
+// ---- application events (docs/contract.md §4) ----------------------------------------------------
 
 /** join / leave: `args[0]` is a room or a non-empty array of rooms. */
 Expected<std::vector<std::string>> parse_join_args(const boost::json::array& args);

@@ -1,4 +1,4 @@
-// Node.js reference implementation of /work/shared/CONTRACT.md sections 1-6 (standalone, or a
+// Node.js reference implementation of docs/contract.md sections 1-6 (standalone, or a
 // cluster member over @socket.io/redis-adapter 8.3 when REDIS_URL / REDIS_HOST is set). It is the
 // proof that tests/interop and tests/cluster encode real Node behaviour, and the Node comparison
 // server for benchmarks. In cluster mode connection state recovery is off (the Redis adapter
@@ -17,7 +17,7 @@ const requireFromSocketIo = createRequire(createRequire(import.meta.url).resolve
 const engine = requireFromSocketIo("engine.io");
 
 // ---------------------------------------------------------------------------------------------
-// Configuration (CONTRACT §1)
+// Configuration (docs/contract.md §1)
 
 function fail(message) {
   process.stderr.write(`sio-reference: invalid configuration: ${message}\n`);
@@ -61,7 +61,7 @@ const config = {
   recoveryMaxDisconnectionMs: intEnv("RECOVERY_MAX_DISCONNECTION_MS", 120000),
 };
 
-// Cluster mode (CONTRACT §1, §6): REDIS_URL wins over REDIS_HOST/REDIS_PORT/REDIS_PASSWORD.
+// Cluster mode (docs/contract.md §1, §6): REDIS_URL wins over REDIS_HOST/REDIS_PORT/REDIS_PASSWORD.
 function redisConfig() {
   const url = process.env.REDIS_URL;
   if (url) {
@@ -83,7 +83,7 @@ function redisConfig() {
 }
 const redisOptions = redisConfig();
 const clustered = redisOptions !== null;
-// The Redis adapter cannot persist sessions: recovery is off in cluster mode (CONTRACT §2.7).
+// The Redis adapter cannot persist sessions: recovery is off in cluster mode (docs/contract.md §2.7).
 const recoveryEnabled = config.recovery && !clustered;
 
 const NAMESPACES = ["/", "/custom", "/secure"];
@@ -146,7 +146,7 @@ async function connectRedis(options) {
   clearTimeout(giveUp);
   ready = true;
   // Record the (P)SUBSCRIBE promises the adapters issue, so that readiness waits for Redis to
-  // confirm every subscription (CONTRACT §1: subscribed before /health answers).
+  // confirm every subscription (docs/contract.md §1: subscribed before /health answers).
   const pending = [];
   const originals = {};
   for (const m of ["subscribe", "pSubscribe"]) {
@@ -186,7 +186,7 @@ eio.on("connection", (socket) => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// Application (CONTRACT §3, §4)
+// Application (docs/contract.md §3, §4)
 
 const reasons = new Map(); // socket id -> {id, namespace, reason}, insertion-ordered
 
@@ -329,7 +329,7 @@ for (const name of NAMESPACES) {
     });
   }
   nsp.on("connection", onConnection);
-  // Server-side events (CONTRACT §5); only reachable in a cluster, harmless standalone.
+  // Server-side events (docs/contract.md §5); only reachable in a cluster, harmless standalone.
   nsp.on("contract:relay", (msg) => {
     if (!isPlainObject(msg) || !isEventName(msg.event)) return;
     const rooms = toList(msg.room);
@@ -341,7 +341,7 @@ for (const name of NAMESPACES) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// REST API (CONTRACT §5)
+// REST API (docs/contract.md §5)
 
 class HttpError extends Error {
   constructor(status, message, headers = {}) {

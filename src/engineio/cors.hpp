@@ -1,6 +1,6 @@
 #pragma once
-// CORS as the `cors` npm package does it for an origin list with credentials (CONTRACT §2.6,
-// PROTOCOL.md §1.10). No origins configured: no headers at all, as Node's default.
+// CORS as the `cors` npm package does it for an origin list with credentials (docs/contract.md §2.6,
+// docs/protocol.md §1.10). No origins configured: no headers at all, as Node's default.
 
 #include <sio/engineio/options.hpp>
 #include <sio/http/types.hpp>

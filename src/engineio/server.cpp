@@ -1,4 +1,4 @@
-// Engine.IO request handling (PROTOCOL.md §1.2): CORS preflight, then transport, sid and
+// Engine.IO request handling (docs/protocol.md §1.2): CORS preflight, then transport, sid and
 // handshake checks in the reference order, then the session's transport takes the request.
 // Errors are `{"code":N,"message":...}` JSON with 400/403 for HTTP requests, and a raw
 // `400 Bad Request` text answer for WebSocket upgrades.

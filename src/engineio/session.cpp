@@ -1,4 +1,4 @@
-// Engine.IO session state machine (PROTOCOL.md §1.5-1.9).
+// Engine.IO session state machine (docs/protocol.md §1.5-1.9).
 //
 //   open --close(server reason)--> closing (flush queue + close packet) --> closed
 //   open --transport gone / ping timeout / parse error--> closed

@@ -1,4 +1,4 @@
-// CONTRACT §5/§6: broadcasts across instances — REST /emit (rooms, except, local), socket
+// docs/contract.md §5/§6: broadcasts across instances — REST /emit (rooms, except, local), socket
 // room-emit (binary at depth), /emit-with-ack (acks from every instance, timeout with partial
 // responses), /server-side-emit -> contract:relay on the other instances only.
 // In each pair [A, B], A is asked; clients sit on both.

@@ -1,4 +1,4 @@
-// CONTRACT §6: @socket.io/redis-emitter 5.x publishers reach the clients of every instance:
+// docs/contract.md §6: @socket.io/redis-emitter 5.x publishers reach the clients of every instance:
 // to(room).emit, binary, except, namespaces, socketsJoin/socketsLeave/disconnectSockets,
 // serverSideEmit (contract:relay on every instance).
 import { test, before, after } from "node:test";

@@ -1,7 +1,7 @@
-// CONTRACT §1/§6 faults and Redis configuration:
+// docs/contract.md §1/§6 faults and Redis configuration:
 // - Redis killed and restarted during traffic: clients stay connected to their instances, local
 //   delivery continues while Redis is down, cluster-wide calls that need answers fail fast with
-//   503 + JSON (CONTRACT-plus, cpp-only: the Node reference queues and waits), cross-instance
+//   503 + JSON (beyond docs/contract.md, cpp-only: the Node reference queues and waits), cross-instance
 //   delivery resumes after the restart without restarting instances (heal time printed);
 // - requirepass (REDIS_URL with :pass@, and REDIS_HOST/REDIS_PORT/REDIS_PASSWORD), an ACL user in
 //   REDIS_URL, REDIS_URL winning over REDIS_HOST;
@@ -87,7 +87,7 @@ describeCluster("redis outage", (ctx) => {
       assert.equal((await whoami(ca)).instance, ctx.A.id);
       assert.equal((await whoami(cb)).instance, ctx.B.id);
 
-      // Cluster-wide calls that need answers: 503 + JSON error, fast (CONTRACT-plus: cpp only).
+      // Cluster-wide calls that need answers: 503 + JSON error, fast (beyond docs/contract.md: cpp only).
       for (const [method, path, body] of [
         ["GET", "/sockets"],
         ["GET", "/peers"],
@@ -211,7 +211,7 @@ describe("redis credentials refused", () => {
         ["missing password", redis.baseUrl],
         ["wrong ACL password", `redis://sio-user:wrong@127.0.0.1:${aclRedis.port}`],
       ];
-      // CONTRACT §1: Redis unreachable for 15 s -> exit non-zero with a message (runs alongside).
+      // docs/contract.md §1: Redis unreachable for 15 s -> exit non-zero with a message (runs alongside).
       const unreachable = (async () => {
         const port = await freePort();
         const t0 = Date.now();

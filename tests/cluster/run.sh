@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cluster tests (CONTRACT §6): instances of sio-server and of the Node reference over private
+# Cluster tests (docs/contract.md §6): instances of sio-server and of the Node reference over private
 # redis-server instances, plus @socket.io/redis-emitter publishers.
 #   tests/cluster/run.sh build/release/sio-server            # pairs cpp:cpp, cpp:node, node:cpp
 #   SIO_SERVER="node $PWD/bench/node/server.mjs" tests/cluster/run.sh   # all-Node validation

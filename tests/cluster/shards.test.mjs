@@ -1,4 +1,4 @@
-// CONTRACT §5/§6 with sharded instances: two sio-server instances A and B, each running
+// docs/contract.md §5/§6 with sharded instances: two sio-server instances A and B, each running
 // THREADS=2 event loops (shards), plus a Node reference peer N, over one private Redis.
 //
 // In a sharded process loop 0 holds the Redis connections and the RedisAdapter of each namespace;

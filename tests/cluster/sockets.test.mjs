@@ -1,4 +1,4 @@
-// CONTRACT §5/§6: cluster-wide queries and remote operations — /info, whoami instance,
+// docs/contract.md §5/§6: cluster-wide queries and remote operations — /info, whoami instance,
 // /server-count, /peers, /sockets (fetchSockets), /sockets/join, /sockets/leave, /disconnect
 // (and `local: true` staying local). In each pair [A, B], A is asked.
 import { test } from "node:test";

@@ -1,4 +1,4 @@
-// CONTRACT §6 / PROTOCOL §4: the Redis wire format, seen by a raw Redis client.
+// docs/contract.md §6 / docs/protocol.md §4: the Redis wire format, seen by a raw Redis client.
 // - what the instances publish (broadcast channel vs room channel, msgpack [uid, packet, opts],
 //   binary as msgpack bin inside a type-2 packet, flags.local not published; request types
 //   2/3/4/5/6/7 and responses 6/8/9 with their encodings);

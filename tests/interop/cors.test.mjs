@@ -1,4 +1,4 @@
-// CONTRACT §2.6: CORS on /socket.io/ and /engine.io/ with exact origins and credentials.
+// docs/contract.md §2.6: CORS on /socket.io/ and /engine.io/ with exact origins and credentials.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startServer } from "./lib/server.mjs";

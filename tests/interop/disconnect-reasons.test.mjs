@@ -1,4 +1,4 @@
-// CONTRACT §2.4: server-side disconnect reasons (GET /disconnect-reason) and what the official
+// docs/contract.md §2.4: server-side disconnect reasons (GET /disconnect-reason) and what the official
 // client observes.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -138,7 +138,7 @@ test("disconnect(true): the requesting socket gets server namespace disconnect, 
     assert.equal((await d1)[0], "io server disconnect");
     assert.equal((await d2)[0], "io server disconnect");
     assert.equal(await reasonOf(customId, "/custom"), "server namespace disconnect");
-    // CONTRACT §2.4 names `forced server close` for the other sockets; socket.io 4.8 reports
+    // docs/contract.md §2.4 names `forced server close` for the other sockets; socket.io 4.8 reports
     // `server namespace disconnect` for them. Both are accepted.
     assert.ok(["forced server close", "server namespace disconnect"].includes(await reasonOf(rootId)));
   } finally {
@@ -159,7 +159,7 @@ test("unknown socket id: 404 with an {error} body", async () => {
   }
 });
 
-// What the official client observes (CONTRACT §2.4, last paragraph) for server-side closes.
+// What the official client observes (docs/contract.md §2.4, last paragraph) for server-side closes.
 
 for (const mode of ["polling", "websocket"]) {
   test(`${mode}: official client whose pongs are suppressed: server records ping timeout, the client sees transport close`, async () => {

@@ -1,4 +1,4 @@
-// CONTRACT §2.1 /engine.io/: the official engine.io-client gets every message back unchanged
+// docs/contract.md §2.1 /engine.io/: the official engine.io-client gets every message back unchanged
 // (text as text, binary as binary) over polling, websocket and upgrade.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";

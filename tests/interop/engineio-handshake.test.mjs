@@ -1,4 +1,4 @@
-// CONTRACT §2.1, §2.2: handshake shape and values on both endpoints and transports, Engine.IO
+// docs/contract.md §2.1, §2.2: handshake shape and values on both endpoints and transports, Engine.IO
 // error codes 0/1/2/3/5 with their exact JSON bodies, unknown paths.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";

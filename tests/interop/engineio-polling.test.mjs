@@ -1,4 +1,4 @@
-// CONTRACT §2.2 long-polling: \x1e payloads, b64 binary, POST `ok`, concurrent GET, 413,
+// docs/contract.md §2.2 long-polling: \x1e payloads, b64 binary, POST `ok`, concurrent GET, 413,
 // octet-stream POST, client close packet, undecodable packets, JSON escaping of U+001E.
 import { test, before, after } from "node:test";
 import http from "node:http";

@@ -1,4 +1,4 @@
-// CONTRACT §2.2 upgrade: 2probe/3probe, pending GET released with `6`, `5`, buffered packets
+// docs/contract.md §2.2 upgrade: 2probe/3probe, pending GET released with `6`, `5`, buffered packets
 // flushed over WebSocket, polling afterwards 400 code 3, second WebSocket refused.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";

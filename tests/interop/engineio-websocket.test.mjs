@@ -1,4 +1,4 @@
-// CONTRACT §2.2 WebSocket: raw echo of text and binary frames, maxPayload (close 1009) without
+// docs/contract.md §2.2 WebSocket: raw echo of text and binary frames, maxPayload (close 1009) without
 // affecting other sessions, undecodable packets, client `1`, and §2.2 "malformed HTTP".
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -70,7 +70,7 @@ test("client close packet `1` over websocket ends the session (immediately, or b
   assert.ok(["transport close", "ping timeout"].includes(r.reason), r.reason);
 });
 
-// Malformed HTTP on the port (CONTRACT §2.2 last row).
+// Malformed HTTP on the port (docs/contract.md §2.2 last row).
 
 async function assertRejectedOrClosed(bytes) {
   const { data, closed } = await rawTcp(srv.port, bytes, 3000);

@@ -1,4 +1,4 @@
-// CONTRACT §2.2 heartbeat and §2.5: official clients stay connected over many intervals on both
+// docs/contract.md §2.2 heartbeat and §2.5: official clients stay connected over many intervals on both
 // transports and see the configured values; raw clients that do not pong are dropped.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// CONTRACT §1 / issue: PORT may be a Unix socket path; "port already in use" is one clear line
+// docs/contract.md §1 / issue: PORT may be a Unix socket path; "port already in use" is one clear line
 // and exit 1; HOST chooses the bind address.
 import { test } from "node:test";
 import assert from "node:assert/strict";

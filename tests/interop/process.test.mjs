@@ -1,4 +1,4 @@
-// CONTRACT §1: lifecycle (SIGTERM/SIGINT exit 0 within 3 s with clients connected), invalid
+// docs/contract.md §1: lifecycle (SIGTERM/SIGINT exit 0 within 3 s with clients connected), invalid
 // configuration exits non-zero naming the variable, INSTANCE_ID, readiness via /health.
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// CONTRACT §2.7 connection state recovery (standalone): pid, offsets, replay of missed packets,
+// docs/contract.md §2.7 connection state recovery (standalone): pid, offsets, replay of missed packets,
 // rooms/data kept, recovered=true, middlewares skipped, new session when not recoverable.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";

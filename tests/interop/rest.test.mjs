@@ -1,4 +1,4 @@
-// CONTRACT §5: the REST API (auth, errors, emit, emit-with-ack, sockets, join/leave, disconnect,
+// docs/contract.md §5: the REST API (auth, errors, emit, emit-with-ack, sockets, join/leave, disconnect,
 // server-side-emit, peers, server-count, info, health).
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";

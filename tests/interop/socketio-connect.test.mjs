@@ -1,4 +1,4 @@
-// CONTRACT §2.3 CONNECT answers, §3 namespaces and /secure middleware, multiplexing and
+// docs/contract.md §2.3 CONNECT answers, §3 namespaces and /secure middleware, multiplexing and
 // isolation, socket ids, connectTimeout.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";
@@ -209,7 +209,7 @@ describe("official client", () => {
       const d2 = once(custom, "disconnect");
       custom.emit("disconnect-me", true);
       const [[r1], [r2]] = await Promise.all([d1, d2]);
-      // CONTRACT §2.4: DISCONNECT is sent to every namespace before the connection is closed.
+      // docs/contract.md §2.4: DISCONNECT is sent to every namespace before the connection is closed.
       assert.equal(r1, "io server disconnect");
       assert.equal(r2, "io server disconnect");
     } finally {

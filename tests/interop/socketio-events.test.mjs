@@ -1,4 +1,4 @@
-// CONTRACT §2.3 events/acks/binary and §4 application events, with the official client over
+// docs/contract.md §2.3 events/acks/binary and §4 application events, with the official client over
 // polling only, websocket only and polling→websocket upgrade.
 import { test, before, after, describe } from "node:test";
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// CONTRACT §2.3: every malformed Socket.IO packet closes the whole connection (all namespaces);
+// docs/contract.md §2.3: every malformed Socket.IO packet closes the whole connection (all namespaces);
 // the recorded reason is `forced close` (Node) or `parse error`.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";

@@ -72,7 +72,7 @@ TEST_F(RedisBusTest, StartsSubscribesPublishesAndCounts) {
         count = n;
     });
     ASSERT_TRUE(run_until(ioc_, [&] { return count.has_value(); }));
-    EXPECT_EQ(*count, 1);  // exactly one plain SUBSCRIBE per server (PROTOCOL §4.1)
+    EXPECT_EQ(*count, 1);  // exactly one plain SUBSCRIBE per server (docs/protocol.md §4.1)
 
     bus_->unsubscribe({"socket.io-request#/#"});
     count.reset();

@@ -1,6 +1,6 @@
 #pragma once
 // The Redis cluster adapter: @socket.io/redis-adapter 8.3.0's classic (Pub/Sub) adapter, wire
-// compatible with it and with @socket.io/redis-emitter 5.x (PROTOCOL.md §4, §7, CONTRACT §6),
+// compatible with it and with @socket.io/redis-emitter 5.x (docs/protocol.md §4, §7, docs/contract.md §6),
 // so that C++ and Node servers and emitter publishers form one cluster over one Redis.
 //
 //   RedisCluster   one per process and Redis: owns the RedisBus (a publisher and a subscriber
@@ -19,7 +19,7 @@
 //     // GET /health: cluster->ready()   (connected and every subscription confirmed)
 //
 // Threading: a RedisCluster and every Server/namespace using it run on the same executor
-// (one event loop; DESIGN "RedisBus on shard 0"). Every method is called on that thread, and
+// (one event loop; docs/architecture.md "Redis"). Every method is called on that thread, and
 // every callback runs there. No hiredis or msgpack in this header.
 //
 // While Redis is down: local delivery continues; publishes fail fast (counted in
@@ -173,7 +173,7 @@ public:
                        std::function<void(socketio::ErrorCode, std::vector<socketio::SocketInfo>)> done) override;
     /** socketsJoin / socketsLeave / disconnectSockets: flags.local applies locally now;
         otherwise the request (types 2/3/4) is only published and this server's own sockets
-        change when it comes back through our subscription (as Node, PROTOCOL §9.5). If the
+        change when it comes back through our subscription (as Node, docs/protocol.md §9.5). If the
         publish fails (Redis down) the local part is applied at once instead. */
     void add_sockets(const socketio::BroadcastOptions& opts, const std::vector<std::string>& rooms) override;
     void del_sockets(const socketio::BroadcastOptions& opts, const std::vector<std::string>& rooms) override;

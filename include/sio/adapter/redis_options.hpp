@@ -1,5 +1,5 @@
 #pragma once
-// Where and how to reach Redis (PROTOCOL.md §4, DESIGN "RedisBus"), the `redis://` URL parser,
+// Where and how to reach Redis (docs/protocol.md §4, docs/architecture.md "Redis"), the `redis://` URL parser,
 // and the error codes of the Redis client layer (URL parsing, connection and command errors).
 // No hiredis here: the client's headers live in src/adapter/redis/.
 

@@ -1,6 +1,6 @@
 #pragma once
 // Engine.IO errors: the handshake/request error codes sent to clients, the parse error, and the
-// reasons a session closes (PROTOCOL.md §1.2, §1.9).
+// reasons a session closes (docs/protocol.md §1.2, §1.9).
 
 #include <string_view>
 #include <system_error>

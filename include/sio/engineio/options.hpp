@@ -7,7 +7,7 @@
 
 namespace sio::engineio {
 
-/** CORS as the `cors` npm package does it with an origin list and credentials (CONTRACT §2.6).
+/** CORS as the `cors` npm package does it with an origin list and credentials (docs/contract.md §2.6).
     Empty `origins`: no CORS headers at all (the Node default). */
 struct CorsOptions {
     std::vector<std::string> origins;  // exact matches, reflected back

@@ -1,5 +1,5 @@
 #pragma once
-// Engine.IO v4 packets (PROTOCOL.md §1.4).
+// Engine.IO v4 packets (docs/protocol.md §1.4).
 
 #include <cstdint>
 #include <string>

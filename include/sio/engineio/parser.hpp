@@ -1,5 +1,5 @@
 #pragma once
-// Pure Engine.IO v4 codec: no I/O, no state (PROTOCOL.md §1.4).
+// Pure Engine.IO v4 codec: no I/O, no state (docs/protocol.md §1.4).
 
 #include <string>
 #include <string_view>

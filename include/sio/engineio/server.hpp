@@ -1,6 +1,6 @@
 #pragma once
 // The Engine.IO v4 server for one path: handshake, long-polling, WebSocket, upgrade,
-// heartbeat (PROTOCOL.md §1). One per event loop; call on its executor only.
+// heartbeat (docs/protocol.md §1). One per event loop; call on its executor only.
 
 #include <functional>
 #include <memory>

@@ -1,5 +1,5 @@
 #pragma once
-// The adapter seam (socket.io-adapter's contract, PROTOCOL.md §3.6): every namespace-wide or
+// The adapter seam (socket.io-adapter's contract, docs/protocol.md §3.6): every namespace-wide or
 // cluster-wide operation goes through it, asynchronously, so that a Redis adapter plugs in
 // without changes to the core. Callbacks run on the namespace's event loop.
 

@@ -6,7 +6,7 @@
 
 namespace sio::socketio {
 
-/** Why a namespace socket was disconnected (CONTRACT §2.4); `to_string` gives the Node strings. */
+/** Why a namespace socket was disconnected (docs/contract.md §2.4); `to_string` gives the Node strings. */
 enum class DisconnectReason {
     client_namespace_disconnect,  // "client namespace disconnect"
     server_namespace_disconnect,  // "server namespace disconnect"

@@ -1,5 +1,5 @@
 #pragma once
-// Socket.IO v5 packets (PROTOCOL.md §2.1-2.3).
+// Socket.IO v5 packets (docs/protocol.md §2.1-2.3).
 
 #include <cstdint>
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// Pure Socket.IO v5 codec (socket.io-parser 4.2 behaviour, PROTOCOL.md §2.2-2.4). No I/O.
+// Pure Socket.IO v5 codec (socket.io-parser 4.2 behaviour, docs/protocol.md §2.2-2.4). No I/O.
 
 #include <memory>
 #include <optional>
@@ -21,7 +21,7 @@ enum class parse_error {
     bad_namespace,
     bad_ack_id,
     invalid_json,       // does not parse, or trailing garbage
-    invalid_payload,    // wrong shape for the type (PROTOCOL.md §2.4)
+    invalid_payload,    // wrong shape for the type (docs/protocol.md §2.4)
     unexpected_binary,  // a binary message nobody announced
     unexpected_text,    // a text packet while attachments are pending
     bad_placeholder,    // index out of range or malformed

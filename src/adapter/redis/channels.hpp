@@ -1,5 +1,5 @@
 #pragma once
-// Redis channel names of @socket.io/redis-adapter 8.3.0 (classic Pub/Sub, PROTOCOL.md §4.1).
+// Redis channel names of @socket.io/redis-adapter 8.3.0 (classic Pub/Sub, docs/protocol.md §4.1).
 // `prefix` is the adapter's `key` option (default "socket.io"), `nsp` the namespace name as
 // the server knows it ("/", "/chat"). Names are plain concatenations: nothing is escaped, so a
 // room containing '#' yields the same (ambiguous) channel Node would use.

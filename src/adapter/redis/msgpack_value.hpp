@@ -1,5 +1,5 @@
 #pragma once
-// MessagePack exactly as notepack.io 3.0.1 writes and reads it (PROTOCOL.md §4.2), mapped onto
+// MessagePack exactly as notepack.io 3.0.1 writes and reads it (docs/protocol.md §4.2), mapped onto
 // the JSON model the rest of sio uses: a boost::json::value in which each binary value is a
 // placeholder `{"_placeholder":true,"num":N}` standing for `attachments[N]` (see Packet).
 //

@@ -1,5 +1,5 @@
 #pragma once
-// RedisBus: the process-wide pair of Redis connections (DESIGN "RedisBus", PROTOCOL.md §4.1):
+// RedisBus: the process-wide pair of Redis connections (docs/architecture.md "Redis", docs/protocol.md §4.1):
 // one publisher (PUBLISH, PUBSUB NUMSUB, other commands) and one subscriber (SUBSCRIBE and
 // PSUBSCRIBE only, RESP2 pub/sub mode). Both are treated as one unit: if either drops, both
 // are closed and reconnected together with capped exponential backoff (50 ms doubling to

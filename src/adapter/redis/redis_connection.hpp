@@ -4,7 +4,7 @@
 //
 // Threading: a connection lives on one executor (shard 0 for the bus) and every public method
 // must be called on that executor's thread; completion callbacks run there too. No strand,
-// no locks (DESIGN: one thread per io_context).
+// no locks (docs/architecture.md "Threading": one thread per io_context).
 //
 // Lifetime: create() returns a shared_ptr; every pending asio operation holds one, so the
 // connection stays alive while it has I/O in flight even if the caller drops its pointer.

@@ -1,6 +1,6 @@
 #pragma once
 // Typed messages of @socket.io/redis-adapter 8.3.0 / @socket.io/redis-emitter 5.1.0 and their
-// exact encodings (PROTOCOL.md §4.3, §4.4, §7). No I/O: bytes in, bytes out.
+// exact encodings (docs/protocol.md §4.3, §4.4, §7). No I/O: bytes in, bytes out.
 //
 // Binary travels as in socketio::Packet: placeholders `{"_placeholder":true,"num":N}` in the
 // JSON plus an attachments vector. In msgpack messages (broadcasts, type 7 requests, type 9

@@ -1,4 +1,4 @@
-// Channel names of @socket.io/redis-adapter 8.3.0 (PROTOCOL.md §4.1).
+// Channel names of @socket.io/redis-adapter 8.3.0 (docs/protocol.md §4.1).
 
 #include <gtest/gtest.h>
 

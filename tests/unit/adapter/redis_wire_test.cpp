@@ -1,5 +1,5 @@
 // Typed Redis adapter/emitter messages against the bytes the real Node packages publish
-// (tests/vectors/redis/vectors.json) and the captures of PROTOCOL.md §4.3-4.5.
+// (tests/vectors/redis/vectors.json) and the captures of docs/protocol.md §4.3-4.5.
 
 #include <gtest/gtest.h>
 
@@ -89,7 +89,7 @@ TEST(RedisWire, NodeBroadcastVectors) {
     EXPECT_GE(encodes, 20u);
 }
 
-// PROTOCOL.md §4.3 annotated capture, literally.
+// docs/protocol.md §4.3 annotated capture, literally.
 TEST(RedisWire, AnnotatedCapture) {
     const std::string hex =
         "93"
@@ -117,7 +117,7 @@ TEST(RedisWire, AnnotatedCapture) {
     EXPECT_EQ(*got, msg);
 }
 
-// PROTOCOL.md §4.5 deterministic vectors and captures.
+// docs/protocol.md §4.5 deterministic vectors and captures.
 TEST(RedisWire, DocumentVectors) {
     BroadcastMessage v1{"abc123", pkt("/", R"(["hello","world"])"), {}};
     EXPECT_EQ(tohex(encoded(encode_broadcast(v1))),

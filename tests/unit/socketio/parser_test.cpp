@@ -48,7 +48,7 @@ void expect_rejected(std::string_view text, parse_error why) {
 }  // namespace
 
 // ------------------------------------------------------------------------------------------
-// Golden vectors of PROTOCOL.md §2.2, both directions
+// Golden vectors of docs/protocol.md §2.2, both directions
 
 struct Golden {
     const char* wire;
@@ -257,7 +257,7 @@ TEST(SocketioParser, KeepsPlainEventsWithoutAttachmentsUntouched) {
 }
 
 // ------------------------------------------------------------------------------------------
-// Rejections (PROTOCOL.md §2.4, CONTRACT §2.3)
+// Rejections (docs/protocol.md §2.4, docs/contract.md §2.3)
 
 TEST(SocketioParser, RejectsEmptyPacket) {
     expect_rejected("", parse_error::empty);
