@@ -2,9 +2,9 @@
 // DelayQueue: the heartbeat deadlines of every session of one loop for one fixed delay
 // (pingInterval, or pingTimeout). Each deadline is "now + the same delay", so arming appends
 // in time order: a FIFO and one Asio timer serve all sessions, where a steady_timer and a
-// pending wait per session cost about 260 bytes each (docs/architecture.md "WebSocket transport and timers": "one timer mechanism for many
-// sessions"). Disarming is lazy: a session's token changes and the stale entry is skipped
-// when it reaches the front.
+// pending wait per session cost about 260 bytes each (docs/architecture.md "WebSocket transport and timers": "one timer
+// mechanism for many sessions"). Disarming is lazy: a session's token changes and the stale entry is skipped when it
+// reaches the front.
 
 #include <chrono>
 #include <cstdint>
