@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-#include <sio/core/frame.hpp>
+#include <sio/engineio/frame.hpp>
 #include <sio/engineio/session.hpp>
 
 #include "validation.hpp"
@@ -22,9 +22,9 @@ public:
         frame.reserve(text.size() + 1);
         frame.push_back('4');  // Engine.IO `message`
         frame.append(text);
-        session_->send(core::make_text_frame(std::move(frame)));
+        session_->send(engineio::make_text_frame(std::move(frame)));
     }
-    void on_binary(std::string_view bytes) override { session_->send(core::make_binary_frame(std::string(bytes))); }
+    void on_binary(std::string_view bytes) override { session_->send(engineio::make_binary_frame(std::string(bytes))); }
     void on_close(engineio::CloseReason) override {}
 
 private:

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include <sio/core/frame.hpp>
+#include <sio/engineio/frame.hpp>
 #include <sio/engineio/session.hpp>
 
 namespace sio::bench {
@@ -22,7 +22,7 @@ public:
     const std::shared_ptr<const engineio::Handshake>& shared_handshake() const noexcept override { return handshake_; }
     bool writable() const noexcept override { return true; }
 
-    engineio::SendResult send(std::span<const core::SharedFrame> frames, bool /*is_volatile*/ = false) override {
+    engineio::SendResult send(std::span<const engineio::SharedFrame> frames, bool /*is_volatile*/ = false) override {
         frames_ += frames.size();
         return engineio::SendResult::queued;
     }

@@ -8,7 +8,7 @@
 
 #include <benchmark/benchmark.h>
 
-#include <sio/core/frame.hpp>
+#include <sio/engineio/frame.hpp>
 #include <sio/engineio/parser.hpp>
 
 namespace {
@@ -53,7 +53,7 @@ BENCHMARK(BM_EngineIO_DecodePayload10);
 
 // A polling GET answer built from 10 queued text frames (what a flush does): items are frames.
 void BM_EngineIO_AppendToPayload10(benchmark::State& state) {
-    const sio::core::Frame frame{std::string(event_message), false};
+    const sio::engineio::Frame frame{std::string(event_message), false};
     std::string payload;
     for (auto _ : state) {
         payload.clear();
@@ -67,7 +67,7 @@ BENCHMARK(BM_EngineIO_AppendToPayload10);
 
 // One 1 KiB binary frame in a polling payload: base64 encoding is the cost (`b<base64>`).
 void BM_EngineIO_AppendBinaryToPayload1KiB(benchmark::State& state) {
-    const sio::core::Frame frame{std::string(1024, '\x7f'), true};
+    const sio::engineio::Frame frame{std::string(1024, '\x7f'), true};
     std::string payload;
     for (auto _ : state) {
         payload.clear();

@@ -12,13 +12,13 @@
 #include <utility>
 #include <vector>
 
-#include <sio/core/frame.hpp>
+#include <sio/engineio/frame.hpp>
 
 namespace sio::engineio {
 
 struct OutgoingFrame {
-    core::SharedFrame frame;  // never null while queued
-    bool raw = false;         // bytes go out as they are (the 101 answer, control frames)
+    engineio::SharedFrame frame;  // never null while queued
+    bool raw = false;             // bytes go out as they are (the 101 answer, control frames)
 };
 
 class OutgoingQueue {

@@ -46,16 +46,16 @@ boost::system::result<std::vector<Packet>> decode_payload(std::string_view body)
     }
 }
 
-core::SharedFrame encode_frame(const Packet& packet) {
-    if (packet.binary) return core::make_binary_frame(packet.data);
+engineio::SharedFrame encode_frame(const Packet& packet) {
+    if (packet.binary) return engineio::make_binary_frame(packet.data);
     std::string bytes;
     bytes.reserve(packet.data.size() + 1);
     bytes += static_cast<char>('0' + static_cast<int>(packet.type));
     bytes += packet.data;
-    return core::make_text_frame(std::move(bytes));
+    return engineio::make_text_frame(std::move(bytes));
 }
 
-void append_to_payload(std::string& payload, const core::Frame& frame) {
+void append_to_payload(std::string& payload, const engineio::Frame& frame) {
     if (!payload.empty()) payload += record_separator;
     if (frame.binary) {
         payload += 'b';

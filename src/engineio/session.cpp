@@ -30,8 +30,8 @@ auto log() {
     return logger;
 }
 
-const core::SharedFrame& ping_frame() {
-    static const auto frame = core::make_text_frame("2");
+const engineio::SharedFrame& ping_frame() {
+    static const auto frame = engineio::make_text_frame("2");
     return frame;
 }
 
@@ -103,7 +103,7 @@ bool SessionImpl::writable() const noexcept {
     return polling_ && polling_->poll != nullptr && polling_->queue.empty() && !polling_->probed;
 }
 
-SendResult SessionImpl::send(std::span<const core::SharedFrame> frames, bool is_volatile) {
+SendResult SessionImpl::send(std::span<const engineio::SharedFrame> frames, bool is_volatile) {
     if (state_ != State::open) return SendResult::dropped;
     if (is_volatile && !writable()) return SendResult::dropped;
     std::size_t bytes = 0;
@@ -291,7 +291,7 @@ void SessionImpl::attach_websocket(std::shared_ptr<WebSocketTransport> ws, const
     ws_ = std::move(ws);
     ws_->accept(request, this);
     // In the same write as the 101 answer.
-    ws_->send(core::make_text_frame(open_packet(false)));
+    ws_->send(engineio::make_text_frame(open_packet(false)));
 }
 
 void SessionImpl::start_upgrade(std::shared_ptr<WebSocketTransport> ws, const http::Request& request) {
@@ -309,7 +309,7 @@ void SessionImpl::on_probe_frame(std::string_view data, bool binary) {
     if (state_ != State::open) return;
     auto& p = *polling_;  // a probe lives there
     if (!binary && data == "2probe" && !p.probed) {
-        p.probe->send(core::make_text_frame("3probe"));
+        p.probe->send(engineio::make_text_frame("3probe"));
         p.probed = true;
         // Release the held GET so the client can pause polling.
         if (p.queue.empty()) respond_poll(std::string(noop_payload));

@@ -30,7 +30,7 @@ public:
     std::string_view transport_name() const noexcept override { return ws_ ? "websocket" : "polling"; }
     const std::shared_ptr<const Handshake>& shared_handshake() const noexcept override { return handshake_; }
     bool writable() const noexcept override;
-    SendResult send(std::span<const core::SharedFrame> frames, bool is_volatile) override;
+    SendResult send(std::span<const engineio::SharedFrame> frames, bool is_volatile) override;
     using Session::send;
     void close(CloseReason reason) override;
 
@@ -95,7 +95,7 @@ private:
 };
 
 struct SessionImpl::Polling {
-    std::vector<core::SharedFrame>
+    std::vector<engineio::SharedFrame>
         queue;  // frames waiting for the next GET (a deque allocates ~600 bytes even when empty)
     std::size_t queued_bytes = 0;
     std::shared_ptr<http::HttpConnection> poll;                // the GET being held

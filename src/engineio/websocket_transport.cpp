@@ -22,8 +22,8 @@ bool would_block(const boost::system::error_code& ec) {
     return ec == asio::error::would_block || ec == asio::error::try_again;
 }
 
-core::SharedFrame raw_frame(std::string bytes) {
-    return core::make_binary_frame(std::move(bytes));
+engineio::SharedFrame raw_frame(std::string bytes) {
+    return engineio::make_binary_frame(std::move(bytes));
 }
 
 /** Exactly sized blocks for the wait an idle connection keeps pending. Asio's default
@@ -74,12 +74,12 @@ void WebSocketTransport::accept(const http::Request& request, WebSocketOwner* ow
 
 // ---- writing -----------------------------------------------------------------------------
 
-void WebSocketTransport::send(core::SharedFrame frame) {
+void WebSocketTransport::send(engineio::SharedFrame frame) {
     if (finished_ || closing_) return;
     enqueue(std::move(frame), false);
 }
 
-void WebSocketTransport::enqueue(core::SharedFrame frame, bool raw) {
+void WebSocketTransport::enqueue(engineio::SharedFrame frame, bool raw) {
     queued_bytes_ += frame->bytes.size();
     queue_.push_back(OutgoingFrame{std::move(frame), raw});
     schedule_flush();

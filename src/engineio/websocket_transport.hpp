@@ -25,7 +25,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include <sio/core/frame.hpp>
+#include <sio/engineio/frame.hpp>
 #include <sio/engineio/error.hpp>
 #include <sio/http/types.hpp>
 
@@ -67,7 +67,7 @@ public:
     /** The owner is going away: nothing is reported to it any more. */
     void detach() noexcept { owner_ = nullptr; }
 
-    void send(core::SharedFrame frame);
+    void send(engineio::SharedFrame frame);
     /** True when a frame sent now would not wait behind others: at most one frame pending
         (the one a volatile packet may follow in the same write). */
     bool accepts_volatile() const noexcept { return pending() <= 1 && !closing_ && !finished_; }
@@ -87,7 +87,7 @@ public:
 
 private:
     std::size_t pending() const noexcept { return queue_.pending(); }
-    void enqueue(core::SharedFrame frame, bool raw);
+    void enqueue(engineio::SharedFrame frame, bool raw);
     void schedule_flush();
     void wait_writable();
     void consume_written(std::size_t n);

@@ -9,7 +9,7 @@
 
 #include <algorithm>
 
-#include <sio/adapter/memory_adapter.hpp>
+#include <sio/socketio/frames.hpp>
 #include <sio/core/log.hpp>
 #include <sio/socketio/disconnect_reason.hpp>
 #include <sio/socketio/namespace.hpp>
@@ -117,11 +117,11 @@ void Client::on_close(engineio::CloseReason reason) {
 // ---- outgoing --------------------------------------------------------------------------------
 
 engineio::SendResult Client::send_packet(const Packet& packet, bool is_volatile) {
-    auto frames = adapter::MemoryAdapter::encode_frames(packet);
+    auto frames = encode_frames(packet);
     return session_->send(frames, is_volatile);
 }
 
-engineio::SendResult Client::send_frames(std::span<const core::SharedFrame> frames, bool is_volatile) {
+engineio::SendResult Client::send_frames(std::span<const engineio::SharedFrame> frames, bool is_volatile) {
     return session_->send(frames, is_volatile);
 }
 

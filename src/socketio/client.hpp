@@ -13,7 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 
-#include <sio/core/frame.hpp>
+#include <sio/engineio/frame.hpp>
 #include <sio/engineio/session.hpp>
 #include <sio/socketio/packet.hpp>
 #include <sio/socketio/parser.hpp>
@@ -45,7 +45,7 @@ public:
     /** Encodes `packet` (text frame `4...` plus one binary frame per attachment) and sends it
         as one unit, so a volatile drop never splits it. */
     engineio::SendResult send_packet(const Packet& packet, bool is_volatile = false);
-    engineio::SendResult send_frames(std::span<const core::SharedFrame> frames, bool is_volatile);
+    engineio::SendResult send_frames(std::span<const engineio::SharedFrame> frames, bool is_volatile);
 
     /** A socket waiting for its middlewares: detached if the client goes away meanwhile. */
     void add_pending(const std::shared_ptr<Socket>& socket);

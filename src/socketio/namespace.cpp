@@ -5,7 +5,7 @@
 
 #include <sio/socketio/namespace.hpp>
 
-#include <sio/adapter/memory_adapter.hpp>
+#include <sio/socketio/memory_adapter.hpp>
 #include <sio/core/log.hpp>
 #include <sio/socketio/server.hpp>
 
@@ -17,11 +17,11 @@ namespace {
 
 std::unique_ptr<Adapter> make_adapter(Namespace& nsp, const ServerOptions& options) {
     if (options.adapter_factory) return options.adapter_factory(nsp);
-    adapter::MemoryAdapterOptions memory;
+    socketio::MemoryAdapterOptions memory;
     memory.session_aware = options.connection_state_recovery;
     memory.max_disconnection_duration = options.max_disconnection_duration;
     if (options.shard > 0) memory.offset_suffix = "~" + std::to_string(options.shard);
-    return std::make_unique<adapter::MemoryAdapter>(nsp, std::move(memory));
+    return std::make_unique<socketio::MemoryAdapter>(nsp, std::move(memory));
 }
 
 const boost::json::string* string_member(const boost::json::object& o, std::string_view key) {

@@ -69,7 +69,7 @@ void SessionStore::append(std::shared_ptr<const LoggedPacket> packet) {
     keep(StoredPacket{std::move(packet), {}, {}});
 }
 
-void SessionStore::append_for_socket(const std::string& sid, const std::vector<core::SharedFrame>& frames) {
+void SessionStore::append_for_socket(const std::string& sid, const std::vector<engineio::SharedFrame>& frames) {
     // The usual socket.emit (one text frame, a short id) is copied into one string rather than
     // keeping its frame (a 64-byte block besides its bytes) and a room vector for the id.
     if (frames.size() == 1 && !frames[0]->binary && sid.size() <= 255) {
@@ -121,9 +121,9 @@ bool SessionStore::StoredPacket::reached(const std::vector<std::string>& session
     return std::find(session_rooms.begin(), session_rooms.end(), socket_id()) != session_rooms.end();
 }
 
-std::vector<core::SharedFrame> SessionStore::StoredPacket::frames() const {
+std::vector<engineio::SharedFrame> SessionStore::StoredPacket::frames() const {
     if (shared) return shared->frames;
-    return {core::make_text_frame(std::string(text()))};
+    return {engineio::make_text_frame(std::string(text()))};
 }
 
 void SessionStore::persist(PersistedSession session) {

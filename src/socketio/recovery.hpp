@@ -16,7 +16,7 @@
 
 #include <boost/unordered/unordered_flat_set.hpp>
 
-#include <sio/core/frame.hpp>
+#include <sio/engineio/frame.hpp>
 #include <sio/socketio/adapter.hpp>
 #include <sio/socketio/packet.hpp>
 
@@ -47,7 +47,7 @@ bool should_include_packet(const std::vector<std::string>& session_rooms, const 
     last argument is the offset, then the attachments) and its targeting. Immutable: a
     broadcast's is made once, by the loop that emits it, and shared by the log of every loop. */
 struct LoggedPacket {
-    std::vector<core::SharedFrame> frames;
+    std::vector<engineio::SharedFrame> frames;
     std::vector<std::string> rooms;
     std::vector<std::string> except;
 };
@@ -78,7 +78,7 @@ public:
         on every shard, so that sockets of any shard recover from the same offsets). */
     void append(std::shared_ptr<const LoggedPacket> packet);
     /** Logs a socket.emit stamped by this store: `frames` as sent to socket `sid` alone. */
-    void append_for_socket(const std::string& sid, const std::vector<core::SharedFrame>& frames);
+    void append_for_socket(const std::string& sid, const std::vector<engineio::SharedFrame>& frames);
 
     void persist(PersistedSession session);
 
@@ -110,7 +110,7 @@ private:
         std::string_view socket_id() const noexcept;
         /** True when the packet reached a socket in `session_rooms` (should_include_packet). */
         bool reached(const std::vector<std::string>& session_rooms) const;
-        std::vector<core::SharedFrame> frames() const;
+        std::vector<engineio::SharedFrame> frames() const;
     };
     /** Logs `entry` (stamped) as the last packet; purges first. */
     void keep(StoredPacket entry);

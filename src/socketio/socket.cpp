@@ -225,7 +225,7 @@ void Socket::send_packet(const Packet& packet, bool is_volatile) {
     if (client_) client_->send_packet(packet, is_volatile);
 }
 
-void Socket::send_frames(std::span<const core::SharedFrame> frames, bool is_volatile) {
+void Socket::send_frames(std::span<const engineio::SharedFrame> frames, bool is_volatile) {
     if (client_) client_->send_frames(frames, is_volatile);
 }
 

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include <sio/core/frame.hpp>
+#include <sio/engineio/frame.hpp>
 #include <sio/engineio/session.hpp>
 
 namespace sio::test {
@@ -32,7 +32,7 @@ public:
     }
     bool writable() const noexcept override { return writable_; }
 
-    engineio::SendResult send(std::span<const core::SharedFrame> frames, bool is_volatile = false) override {
+    engineio::SendResult send(std::span<const engineio::SharedFrame> frames, bool is_volatile = false) override {
         using engineio::SendResult;
         if (closed_ || (is_volatile && !writable_)) {
             ++dropped_;
@@ -55,7 +55,7 @@ public:
     const std::vector<engineio::CloseReason>& closes() const noexcept { return closes_; }
     std::size_t dropped() const noexcept { return dropped_; }
     /** Every send() call, each a vector of frames. */
-    const std::vector<std::vector<core::SharedFrame>>& units() const noexcept { return units_; }
+    const std::vector<std::vector<engineio::SharedFrame>>& units() const noexcept { return units_; }
 
     /** All frames sent so far as strings (binary frames prefixed with "bin:"), then forgets them. */
     std::vector<std::string> take() {
@@ -74,7 +74,7 @@ private:
     bool writable_ = true;
     bool closed_ = false;
     std::size_t dropped_ = 0;
-    std::vector<std::vector<core::SharedFrame>> units_;
+    std::vector<std::vector<engineio::SharedFrame>> units_;
     std::vector<engineio::CloseReason> closes_;
 };
 

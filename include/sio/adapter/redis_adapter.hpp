@@ -43,11 +43,15 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/system/error_code.hpp>
 
-#include <sio/adapter/memory_adapter.hpp>
+#include <sio/socketio/memory_adapter.hpp>
 #include <sio/adapter/redis_options.hpp>
 #include <sio/socketio/adapter.hpp>
 
 namespace sio::adapter {
+
+/// The cluster adapters extend the in-memory one (socketio layer) with the Redis part.
+using socketio::MemoryAdapter;
+using socketio::MemoryAdapterOptions;
 
 class RedisBus;
 class RedisAdapter;

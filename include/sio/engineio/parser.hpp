@@ -7,7 +7,7 @@
 
 #include <boost/system/result.hpp>
 
-#include <sio/core/frame.hpp>
+#include <sio/engineio/frame.hpp>
 #include <sio/engineio/packet.hpp>
 
 namespace sio::engineio {
@@ -22,10 +22,10 @@ boost::system::result<Packet> decode_packet(std::string_view text) noexcept;
 boost::system::result<std::vector<Packet>> decode_payload(std::string_view body) noexcept;
 
 /** The WebSocket form of a packet: `<digit><data>` for text, the raw bytes for binary. */
-core::SharedFrame encode_frame(const Packet& packet);
+engineio::SharedFrame encode_frame(const Packet& packet);
 
 /** Appends `frame` to a polling payload under construction: records joined by `\x1e`, binary
     frames written as `b<base64>`. */
-void append_to_payload(std::string& payload, const core::Frame& frame);
+void append_to_payload(std::string& payload, const engineio::Frame& frame);
 
 }  // namespace sio::engineio

@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include <sio/core/frame.hpp>
+#include <sio/engineio/frame.hpp>
 #include <sio/engineio/error.hpp>
 #include <sio/engineio/handshake.hpp>
 
@@ -44,10 +44,10 @@ public:
         binary Socket.IO packet and its attachments are never split by a volatile drop.
         Volatile: dropped unless `writable()`. A session whose queue exceeds its limit is closed
         (`transport error`) and the frames are dropped. */
-    virtual SendResult send(std::span<const core::SharedFrame> frames, bool is_volatile = false) = 0;
+    virtual SendResult send(std::span<const engineio::SharedFrame> frames, bool is_volatile = false) = 0;
 
-    SendResult send(core::SharedFrame frame, bool is_volatile = false) {
-        return send(std::span<const core::SharedFrame>(&frame, 1), is_volatile);
+    SendResult send(engineio::SharedFrame frame, bool is_volatile = false) {
+        return send(std::span<const engineio::SharedFrame>(&frame, 1), is_volatile);
     }
 
     /** Closes the session from the server side after flushing what is queued. The handler's

@@ -15,7 +15,7 @@
 #include <boost/json/value.hpp>
 #include <boost/system/error_code.hpp>
 
-#include <sio/core/frame.hpp>
+#include <sio/engineio/frame.hpp>
 #include <sio/socketio/packet.hpp>
 #include <sio/socketio/payload.hpp>
 
@@ -52,7 +52,7 @@ struct RecoveredSession {
     boost::json::value data;
     /** The EVENT packets it missed, in order, each as the frames it was sent as (offset
         included): replayed as they are, as Node re-emits the logged packet. */
-    std::vector<std::vector<core::SharedFrame>> missed_packets;
+    std::vector<std::vector<engineio::SharedFrame>> missed_packets;
 };
 
 /** A session kept after a recoverable disconnect. */
@@ -110,7 +110,9 @@ public:
         last argument, logs it for that socket's recovery and returns its frames, to be sent
         as they are (encoded once for both). Empty (packet unchanged) when this adapter keeps
         no log. */
-    virtual std::vector<core::SharedFrame> log_for_socket(Packet& /*packet*/, const std::string& /*sid*/) { return {}; }
+    virtual std::vector<engineio::SharedFrame> log_for_socket(Packet& /*packet*/, const std::string& /*sid*/) {
+        return {};
+    }
     /** Restores the session `pid` if it exists, has not expired and `offset` is still in the
         packet log; `done(nullopt)` otherwise. `done` runs on this adapter's loop, before
         returning when the session is kept here, later when another shard keeps it. */

@@ -14,7 +14,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
-#include <sio/core/frame.hpp>
+#include <sio/engineio/frame.hpp>
 #include <sio/engineio/session.hpp>
 #include <sio/socketio/broadcast.hpp>
 #include <sio/socketio/disconnect_reason.hpp>
@@ -136,7 +136,7 @@ public:
         client is gone. */
     void send_packet(const Packet& packet, bool is_volatile = false);
     /** Sends pre-encoded frames (broadcast fan-out). */
-    void send_frames(std::span<const core::SharedFrame> frames, bool is_volatile);
+    void send_frames(std::span<const engineio::SharedFrame> frames, bool is_volatile);
     /** Incoming EVENT/ACK from the client. */
     void on_packet(Packet packet);
     /** Final close path: leave rooms, forget acks, run on_disconnect. Idempotent. */

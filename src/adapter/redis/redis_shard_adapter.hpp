@@ -6,13 +6,13 @@
 // broadcast is delivered from here, as Node delivers before publishing, so that a socket
 // never sees a broadcast overtake a direct emit made after it.
 
-#include <sio/adapter/memory_adapter.hpp>
+#include <sio/socketio/memory_adapter.hpp>
 
 namespace sio::adapter {
 
 class RedisAdapter;
 
-class RedisShardAdapter final : public MemoryAdapter {
+class RedisShardAdapter final : public socketio::MemoryAdapter {
 public:
     explicit RedisShardAdapter(socketio::Namespace& nsp);
 

@@ -14,7 +14,7 @@ using sio::engineio::OutgoingQueue;
 namespace {
 
 OutgoingFrame frame(std::string bytes, bool raw = false) {
-    return OutgoingFrame{sio::core::make_text_frame(std::move(bytes)), raw};
+    return OutgoingFrame{sio::engineio::make_text_frame(std::move(bytes)), raw};
 }
 
 std::vector<std::string> pending(const OutgoingQueue& q) {
@@ -36,7 +36,7 @@ TEST(OutgoingQueue, KeepsOrderPastTheInlineSlot) {
 
 TEST(OutgoingQueue, PopDropsTheWrittenFrameAtOnce) {
     OutgoingQueue q;
-    auto a = sio::core::make_text_frame("a");
+    auto a = sio::engineio::make_text_frame("a");
     q.push_back(OutgoingFrame{a, false});
     q.push_back(frame("b"));
     EXPECT_EQ(a.use_count(), 2);
@@ -84,8 +84,8 @@ TEST(OutgoingQueue, PushFrontGoesBeforeEveryPendingFrame) {
 
 TEST(OutgoingQueue, ClearDropsEverything) {
     OutgoingQueue q;
-    auto a = sio::core::make_text_frame("a");
-    auto b = sio::core::make_text_frame("b");
+    auto a = sio::engineio::make_text_frame("a");
+    auto b = sio::engineio::make_text_frame("b");
     q.push_back(OutgoingFrame{a, false});
     q.push_back(OutgoingFrame{b, false});
     q.clear();

@@ -128,17 +128,17 @@ TEST(EngineioParser, EncodesBinaryFrameAsRawBytesWithoutTypeByte) {
 
 TEST(EngineioParser, AppendsFramesToPollingPayload) {
     std::string payload;
-    append_to_payload(payload, sio::core::Frame{"452-[\"a\"]", false});
+    append_to_payload(payload, sio::engineio::Frame{"452-[\"a\"]", false});
     EXPECT_EQ(payload, "452-[\"a\"]");
-    append_to_payload(payload, sio::core::Frame{"\x01\x02\x03"s, true});
-    append_to_payload(payload, sio::core::Frame{"\x04"s, true});
+    append_to_payload(payload, sio::engineio::Frame{"\x01\x02\x03"s, true});
+    append_to_payload(payload, sio::engineio::Frame{"\x04"s, true});
     EXPECT_EQ(payload,
               "452-[\"a\"]\x1e"
               "bAQID\x1e"
               "bBA==");
 
     std::string single;
-    append_to_payload(single, sio::core::Frame{"\x01\x02\x03\x04"s, true});
+    append_to_payload(single, sio::engineio::Frame{"\x01\x02\x03\x04"s, true});
     EXPECT_EQ(single, "bAQIDBA==");
 
     std::string deferred_close;

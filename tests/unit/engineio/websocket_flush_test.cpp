@@ -83,7 +83,7 @@ protected:
         return out;
     }
     void send_to_all(const std::string& text) {
-        auto frame = sio::core::make_text_frame(text);
+        auto frame = sio::engineio::make_text_frame(text);
         for (auto& p : peers_) p.transport->send(frame);
     }
     std::size_t peers_with_data() const {

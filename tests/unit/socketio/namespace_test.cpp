@@ -2,7 +2,7 @@
 
 #include <sio/socketio/namespace.hpp>
 
-#include <sio/adapter/memory_adapter.hpp>
+#include <sio/socketio/memory_adapter.hpp>
 
 #include <gtest/gtest.h>
 
@@ -125,7 +125,7 @@ TEST(Namespace, CustomAdapterFactoryIsUsed) {
     int made = 0;
     options.adapter_factory = [&](Namespace& nsp) -> std::unique_ptr<Adapter> {
         ++made;
-        return std::make_unique<adapter::MemoryAdapter>(nsp);
+        return std::make_unique<socketio::MemoryAdapter>(nsp);
     };
     Harness h(options);
     h.server.of("/x");

@@ -7,7 +7,8 @@
 
 #include <boost/json/parse.hpp>
 
-#include <sio/adapter/memory_adapter.hpp>
+#include <sio/socketio/frames.hpp>
+#include <sio/socketio/memory_adapter.hpp>
 #include <sio/socketio/parser.hpp>
 
 #include "support/socketio_harness.hpp"
@@ -52,14 +53,14 @@ struct Csr {
         o.connection_state_recovery = true;
         o.max_disconnection_duration = std::chrono::milliseconds(1000);
         o.adapter_factory = [self](Namespace& nsp) -> std::unique_ptr<Adapter> {
-            adapter::MemoryAdapterOptions m;
+            socketio::MemoryAdapterOptions m;
             m.session_aware = true;
             m.max_disconnection_duration = std::chrono::milliseconds(1000);
             m.steady_clock = [self] { return self->now; };
             m.wall_clock = [self] {
                 return std::chrono::system_clock::time_point(std::chrono::milliseconds(self->wall_ms));
             };
-            return std::make_unique<adapter::MemoryAdapter>(nsp, std::move(m));
+            return std::make_unique<socketio::MemoryAdapter>(nsp, std::move(m));
         };
         return o;
     }
@@ -296,8 +297,7 @@ TEST(Recovery, SocketEmitLostInFlightIsReplayedToItsSocketOnly) {
 /** Stamps `packet` and logs it as MemoryAdapter::broadcast does. */
 std::string record(SessionStore& store, Packet& packet, const BroadcastOptions& opts) {
     std::string offset = store.stamp(packet);
-    store.append(std::make_shared<const LoggedPacket>(
-        LoggedPacket{adapter::MemoryAdapter::encode_frames(packet), opts.rooms, opts.except}));
+    store.append(std::make_shared<const LoggedPacket>(LoggedPacket{encode_frames(packet), opts.rooms, opts.except}));
     return offset;
 }
 
@@ -345,7 +345,7 @@ TEST(SessionStore, SocketEntriesAreFoundByOffsetFilteredAndPurged) {
     auto log_for = [&](const std::string& sid, const char* event) {
         Packet p{PacketType::event, "/", std::nullopt, boost::json::array{event}, {}};
         std::string offset = store.stamp(p);
-        auto frames = adapter::MemoryAdapter::encode_frames(p);
+        auto frames = encode_frames(p);
         store.append_for_socket(sid, frames);
         return std::pair{offset, frames[0]->bytes};
     };

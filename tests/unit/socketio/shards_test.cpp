@@ -52,7 +52,7 @@ namespace {
 /** One frame a fake session got: its text (binary ones prefixed "bin:") and its object. */
 struct SeenFrame {
     std::string text;
-    const core::Frame* object;
+    const engineio::Frame* object;
 };
 
 /** `n` servers on `n` loops sharing one ServerGroup. Servers are made before the loops run and
@@ -199,7 +199,7 @@ TEST(ShardedBroadcast, EmitReachesEveryShardWithTheSameFrames) {
     s.join(1, "b1");
 
     s.on(0, [&] { EXPECT_TRUE(s.nsp(0).emit("hi", Payload(boost::json::array{1, "x"}))); });
-    std::vector<const core::Frame*> objects;
+    std::vector<const engineio::Frame*> objects;
     for (const auto& [shard, name] : four_clients) {
         auto got = s.frames(shard, name);
         ASSERT_EQ(got.size(), 1u) << name;

@@ -15,7 +15,7 @@
 #include <unordered_set>
 #include <vector>
 
-namespace sio::adapter {
+namespace sio::socketio {
 
 class RoomIndex {
 public:
@@ -103,4 +103,4 @@ private:
     std::unordered_map<std::string, SidEntry> sids_;  // sid -> rooms
 };
 
-}  // namespace sio::adapter
+}  // namespace sio::socketio

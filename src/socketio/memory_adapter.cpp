@@ -5,23 +5,24 @@
 // every session. Operations that gather (fetch, ack counts, restore) post their part's result
 // back with a core::HomeBound callback.
 
-#include <sio/adapter/memory_adapter.hpp>
+#include <sio/socketio/memory_adapter.hpp>
 
 #include <algorithm>
 #include <utility>
 
 #include <sio/core/home_bound.hpp>
 #include <sio/core/id_generator.hpp>
+#include <sio/socketio/frames.hpp>
 #include <sio/socketio/namespace.hpp>
 #include <sio/socketio/parser.hpp>
 #include <sio/socketio/server.hpp>
 #include <sio/socketio/server_group.hpp>
 #include <sio/socketio/socket.hpp>
 
-#include "adapter/memory/room_index.hpp"
+#include "socketio/room_index.hpp"
 #include "socketio/recovery.hpp"
 
-namespace sio::adapter {
+namespace sio::socketio {
 
 using socketio::BroadcastOptions;
 using socketio::Packet;
@@ -200,16 +201,6 @@ bool MemoryAdapter::has_room(const std::string& room) const noexcept {
     return index_->has_room(room);
 }
 
-std::vector<core::SharedFrame> MemoryAdapter::encode_frames(const Packet& packet) {
-    std::vector<core::SharedFrame> frames;
-    frames.reserve(1 + packet.attachments.size());
-    std::string text = "4";
-    text += socketio::encode(packet);
-    frames.push_back(core::make_text_frame(std::move(text)));
-    for (const auto& bytes : packet.attachments) frames.push_back(core::make_binary_frame(bytes));
-    return frames;
-}
-
 // ---- broadcast ---------------------------------------------------------------------------
 
 void MemoryAdapter::broadcast(const Packet& packet, const BroadcastOptions& opts) {
@@ -249,7 +240,7 @@ void MemoryAdapter::deliver(const SharedBroadcast& broadcast) {
     deliver_targets(nullptr, broadcast.frames, broadcast.opts);
 }
 
-void MemoryAdapter::deliver_targets(const Packet* to_encode, const std::vector<core::SharedFrame>& frames,
+void MemoryAdapter::deliver_targets(const Packet* to_encode, const std::vector<engineio::SharedFrame>& frames,
                                     const BroadcastOptions& opts) {
     // Raw pointers, no id copies: sending never removes a socket synchronously (a session
     // that fails reports its close on a later loop turn).
@@ -263,7 +254,7 @@ void MemoryAdapter::deliver_targets(const Packet* to_encode, const std::vector<c
     if (targets.empty()) return;
     // Frames made by the emitting shard are shared; on one shard they are made here, only
     // once there is someone to send them to.
-    std::vector<core::SharedFrame> encoded;
+    std::vector<engineio::SharedFrame> encoded;
     if (to_encode) encoded = encode_frames(*to_encode);
     const auto& sent = to_encode ? encoded : frames;
     for (auto* socket : targets) socket->send_frames(sent, opts.flags.is_volatile);
@@ -404,7 +395,7 @@ void MemoryAdapter::restore_session(const std::string& pid, const std::string& o
         });
 }
 
-std::vector<core::SharedFrame> MemoryAdapter::log_for_socket(Packet& packet, const std::string& sid) {
+std::vector<engineio::SharedFrame> MemoryAdapter::log_for_socket(Packet& packet, const std::string& sid) {
     if (!sessions_ || !socketio::SessionStore::eligible(packet, BroadcastOptions{})) return {};
     packet.nsp = nsp_name_;
     sessions_->stamp(packet);
@@ -413,4 +404,4 @@ std::vector<core::SharedFrame> MemoryAdapter::log_for_socket(Packet& packet, con
     return frames;
 }
 
-}  // namespace sio::adapter
+}  // namespace sio::socketio

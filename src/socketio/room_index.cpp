@@ -1,9 +1,9 @@
-#include "adapter/memory/room_index.hpp"
+#include "socketio/room_index.hpp"
 
 #include <algorithm>
 #include <utility>
 
-namespace sio::adapter {
+namespace sio::socketio {
 
 bool RoomIndex::add(const std::string& sid, const std::string& room) {
     if (room == sid) {
@@ -91,4 +91,4 @@ std::vector<std::string> RoomIndex::room_names() const {
     return out;
 }
 
-}  // namespace sio::adapter
+}  // namespace sio::socketio

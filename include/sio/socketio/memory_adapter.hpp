@@ -11,17 +11,15 @@
 #include <string>
 #include <vector>
 
-#include <sio/core/frame.hpp>
+#include <sio/engineio/frame.hpp>
 #include <sio/socketio/adapter.hpp>
 
 namespace sio::socketio {
+
 class Namespace;
 class Socket;
 class SessionStore;
 struct LoggedPacket;
-}  // namespace sio::socketio
-
-namespace sio::adapter {
 
 class RoomIndex;
 
@@ -85,12 +83,12 @@ public:
                          std::function<void(std::optional<socketio::RecoveredSession>)> done) override;
     /** Session-aware: an eligible packet for socket `sid` alone gets its offset and is logged
         on this shard (the one that will keep the socket's session). */
-    std::vector<core::SharedFrame> log_for_socket(socketio::Packet& packet, const std::string& sid) override;
+    std::vector<engineio::SharedFrame> log_for_socket(socketio::Packet& packet, const std::string& sid) override;
 
     // ---- this shard's part (each shard runs it on its own loop) --------------------------
     /** A broadcast prepared once by the shard that emitted it: shared, never modified. */
     struct SharedBroadcast {
-        std::vector<core::SharedFrame> frames;
+        std::vector<engineio::SharedFrame> frames;
         socketio::BroadcastOptions opts;
         /** Session-aware and eligible: the packet (`frames`, offset included) with its
             targeting, logged as it is by every shard. */
@@ -128,8 +126,6 @@ public:
     void all_rooms(std::function<void(std::vector<std::string>)> done);
     /** More than one shard: this shard's index is not the whole instance's. */
     bool sharded() const noexcept { return shard_count() > 1; }
-    /** The Engine.IO frames of `packet`: `4<text>` then one binary frame per attachment. */
-    static std::vector<core::SharedFrame> encode_frames(const socketio::Packet& packet);
     socketio::Namespace& nsp() const noexcept { return *nsp_; }
     /** The namespace name ("/", "/admin"), usable without including namespace.hpp. */
     const std::string& namespace_name() const noexcept { return nsp_name_; }
@@ -150,7 +146,7 @@ private:
     std::size_t shard_count() const noexcept;
     /** Sends to this shard's targets of `opts`: `frames`, or `to_encode` encoded (once, only
         if there is a target) when it is not null. */
-    void deliver_targets(const socketio::Packet* to_encode, const std::vector<core::SharedFrame>& frames,
+    void deliver_targets(const socketio::Packet* to_encode, const std::vector<engineio::SharedFrame>& frames,
                          const socketio::BroadcastOptions& opts);
 
     socketio::Namespace* nsp_;
@@ -159,4 +155,4 @@ private:
     std::unique_ptr<socketio::SessionStore> sessions_;  // null unless session-aware
 };
 
-}  // namespace sio::adapter
+}  // namespace sio::socketio

@@ -1,10 +1,10 @@
-#include "adapter/memory/room_index.hpp"
+#include "socketio/room_index.hpp"
 
 #include <algorithm>
 
 #include <gtest/gtest.h>
 
-using sio::adapter::RoomIndex;
+using sio::socketio::RoomIndex;
 
 namespace {
 

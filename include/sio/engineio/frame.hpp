@@ -1,10 +1,10 @@
 #pragma once
-// An encoded Engine.IO message, shared by every recipient of a broadcast.
+// An encoded Engine.IO message (docs/protocol.md §1.4), shared by every recipient of a broadcast.
 
 #include <memory>
 #include <string>
 
-namespace sio::core {
+namespace sio::engineio {
 
 /** One Engine.IO packet as it goes on a WebSocket: for text packets `bytes` holds the type
     digit followed by the data (`42["a"]`, `2`, `3probe`); for binary packets it holds the raw
@@ -24,4 +24,4 @@ inline SharedFrame make_binary_frame(std::string bytes) {
     return std::make_shared<const Frame>(Frame{std::move(bytes), true});
 }
 
-}  // namespace sio::core
+}  // namespace sio::engineio

@@ -1,7 +1,7 @@
 // MemoryAdapter against real sockets on fake sessions: targeting, encode-once fan-out,
 // volatile, socket operations, standalone cluster calls.
 
-#include <sio/adapter/memory_adapter.hpp>
+#include <sio/socketio/memory_adapter.hpp>
 
 #include <algorithm>
 #include <utility>
@@ -49,7 +49,7 @@ TEST(MemoryAdapter, BroadcastEncodesOnceAndSharesFrames) {
     f.nsp().adapter().broadcast(
         Packet{PacketType::event, "/", std::nullopt, boost::json::array{"e", p.args[0]}, p.attachments},
         BroadcastOptions{});
-    std::vector<const core::Frame*> firsts;
+    std::vector<const engineio::Frame*> firsts;
     for (auto& c : f.conns) {
         ASSERT_EQ(c.session->units().size(), 1u);
         ASSERT_EQ(c.session->units()[0].size(), 2u);
