@@ -24,13 +24,10 @@
 
 namespace sio::socketio {
 
-using socketio::BroadcastOptions;
-using socketio::Packet;
-
 namespace {
 
 /** The same namespace's adapter on `shard` (call on that shard's loop), or null. */
-MemoryAdapter* adapter_on(const socketio::ServerGroup& group, std::size_t shard, const std::string& nsp) {
+MemoryAdapter* adapter_on(const ServerGroup& group, std::size_t shard, const std::string& nsp) {
     auto* server = group.server(shard);
     auto* found = server ? server->find(nsp) : nullptr;
     return found ? dynamic_cast<MemoryAdapter*>(&found->adapter()) : nullptr;
@@ -38,11 +35,11 @@ MemoryAdapter* adapter_on(const socketio::ServerGroup& group, std::size_t shard,
 
 }  // namespace
 
-MemoryAdapter::MemoryAdapter(socketio::Namespace& nsp, MemoryAdapterOptions options)
+MemoryAdapter::MemoryAdapter(Namespace& nsp, MemoryAdapterOptions options)
     : nsp_(&nsp), nsp_name_(nsp.name()), index_(std::make_unique<RoomIndex>()) {
     if (options.session_aware) {
-        sessions_ = std::make_unique<socketio::SessionStore>(
-            options.max_disconnection_duration, std::move(options.steady_clock), std::move(options.wall_clock));
+        sessions_ = std::make_unique<SessionStore>(options.max_disconnection_duration, std::move(options.steady_clock),
+                                                   std::move(options.wall_clock));
         sessions_->set_offset_suffix(std::move(options.offset_suffix));
     }
 }
@@ -90,8 +87,8 @@ std::vector<std::string> MemoryAdapter::socket_rooms(const std::string& sid) con
     return index_->rooms_of(sid);
 }
 
-std::vector<std::shared_ptr<socketio::Socket>> MemoryAdapter::local_sockets(const BroadcastOptions& opts) const {
-    std::vector<std::shared_ptr<socketio::Socket>> out;
+std::vector<std::shared_ptr<Socket>> MemoryAdapter::local_sockets(const BroadcastOptions& opts) const {
+    std::vector<std::shared_ptr<Socket>> out;
     // A sid can be indexed before its socket is in the namespace (recovered rooms while
     // middlewares run): only connected sockets of the namespace are targets.
     index_->for_each_target(opts.rooms, opts.except, [&](const std::string& sid) {
@@ -157,7 +154,7 @@ void MemoryAdapter::all_rooms(std::function<void(std::vector<std::string>)> done
                   });
 }
 
-void MemoryAdapter::on_owner_of(const std::string& sid, std::function<void(socketio::Socket&)> op,
+void MemoryAdapter::on_owner_of(const std::string& sid, std::function<void(Socket&)> op,
                                 std::function<void(bool)> done) {
     // Runs `op` on the socket if that shard has it connected in this namespace.
     auto apply = [sid, op = std::move(op)](MemoryAdapter* adapter) {
@@ -179,20 +176,20 @@ void MemoryAdapter::on_owner_of(const std::string& sid, std::function<void(socke
 
 void MemoryAdapter::join_socket(const std::string& sid, const std::string& room, std::function<void(bool)> done) {
     on_owner_of(
-        sid, [room](socketio::Socket& socket) { socket.join(room); }, std::move(done));
+        sid, [room](Socket& socket) { socket.join(room); }, std::move(done));
 }
 
 void MemoryAdapter::leave_socket(const std::string& sid, const std::string& room, std::function<void(bool)> done) {
     on_owner_of(
-        sid, [room](socketio::Socket& socket) { socket.leave(room); }, std::move(done));
+        sid, [room](Socket& socket) { socket.leave(room); }, std::move(done));
 }
 
 void MemoryAdapter::disconnect_socket(const std::string& sid, bool close, std::function<void(bool)> done) {
     on_owner_of(
-        sid, [close](socketio::Socket& socket) { socket.disconnect(close); }, std::move(done));
+        sid, [close](Socket& socket) { socket.disconnect(close); }, std::move(done));
 }
 
-void MemoryAdapter::dispatch_server_side(const std::string& event, socketio::Payload args,
+void MemoryAdapter::dispatch_server_side(const std::string& event, Payload args,
                                          std::function<void(boost::json::value)> ack) {
     nsp_->dispatch_server_side(event, std::move(args), std::move(ack));
 }
@@ -206,17 +203,16 @@ bool MemoryAdapter::has_room(const std::string& room) const noexcept {
 void MemoryAdapter::broadcast(const Packet& packet, const BroadcastOptions& opts) {
     const Packet* out = &packet;
     Packet copy;
-    std::shared_ptr<const socketio::LoggedPacket> logged;
-    if (packet.nsp != nsp_name_ || (sessions_ && socketio::SessionStore::eligible(packet, opts))) {
+    std::shared_ptr<const LoggedPacket> logged;
+    if (packet.nsp != nsp_name_ || (sessions_ && SessionStore::eligible(packet, opts))) {
         copy = packet;
         copy.nsp = nsp_name_;
         // Logged even without a local target: the socket it was meant for may be disconnected
         // right now and come back with an older offset. The log keeps the frames sent, shared
         // with every shard's log, rather than a copy of the packet per shard.
-        if (sessions_ && socketio::SessionStore::eligible(copy, opts)) {
+        if (sessions_ && SessionStore::eligible(copy, opts)) {
             sessions_->stamp(copy);
-            logged = std::make_shared<const socketio::LoggedPacket>(
-                socketio::LoggedPacket{encode_frames(copy), opts.rooms, opts.except});
+            logged = std::make_shared<const LoggedPacket>(LoggedPacket{encode_frames(copy), opts.rooms, opts.except});
             sessions_->append(logged);
         }
         out = &copy;
@@ -244,7 +240,7 @@ void MemoryAdapter::deliver_targets(const Packet* to_encode, const std::vector<e
                                     const BroadcastOptions& opts) {
     // Raw pointers, no id copies: sending never removes a socket synchronously (a session
     // that fails reports its close on a later loop turn).
-    std::vector<socketio::Socket*> targets;
+    std::vector<Socket*> targets;
     // Sized up front: grown from empty, a 10k-target vector reallocates 14 times and glibc
     // returns the 128 KiB block after every emit (page faults on the next one).
     if (opts.rooms.empty()) targets.reserve(index_->sid_count());
@@ -262,7 +258,7 @@ void MemoryAdapter::deliver_targets(const Packet* to_encode, const std::vector<e
 
 void MemoryAdapter::broadcast_with_ack(const Packet& packet, const BroadcastOptions& opts,
                                        std::function<void(std::size_t)> on_client_count,
-                                       std::function<void(socketio::Payload)> on_ack) {
+                                       std::function<void(Payload)> on_ack) {
     auto* group = nsp_->server().group();
     if (!group || group->size() == 1) {
         auto count = local_broadcast_with_ack(packet, opts, std::move(on_ack));
@@ -270,7 +266,7 @@ void MemoryAdapter::broadcast_with_ack(const Packet& packet, const BroadcastOpti
         return;
     }
     // Acks are relayed home one by one; the counts are gathered, on_client_count(sum) once.
-    using AckFn = std::function<void(socketio::Payload)>;
+    using AckFn = std::function<void(Payload)>;
     core::HomeBound<AckFn> ack(group->shards().executor(nsp_->server().shard()),
                                std::make_shared<AckFn>(std::move(on_ack)));
     auto shared_packet = std::make_shared<const Packet>(packet);
@@ -279,7 +275,7 @@ void MemoryAdapter::broadcast_with_ack(const Packet& packet, const BroadcastOpti
         // at home (HomeBound) and is used directly only here.
         [this, ack, shared_packet, opts](MemoryAdapter& adapter) {
             if (&adapter == this) return local_broadcast_with_ack(*shared_packet, opts, ack.local());
-            return adapter.local_broadcast_with_ack(*shared_packet, opts, [ack](socketio::Payload answer) {
+            return adapter.local_broadcast_with_ack(*shared_packet, opts, [ack](Payload answer) {
                 ack.post([answer = std::move(answer)](AckFn& fn) mutable {
                     if (fn) fn(std::move(answer));
                 });
@@ -293,7 +289,7 @@ void MemoryAdapter::broadcast_with_ack(const Packet& packet, const BroadcastOpti
 }
 
 std::size_t MemoryAdapter::local_broadcast_with_ack(const Packet& packet, const BroadcastOptions& opts,
-                                                    std::function<void(socketio::Payload)> on_ack) {
+                                                    std::function<void(Payload)> on_ack) {
     Packet out = packet;
     out.nsp = nsp_name_;
     out.id = nsp_->next_ack_id();  // one id for every target, from the namespace counter
@@ -310,17 +306,17 @@ std::size_t MemoryAdapter::local_broadcast_with_ack(const Packet& packet, const 
 
 // ---- socket operations -------------------------------------------------------------------
 
-std::vector<socketio::SocketInfo> MemoryAdapter::local_socket_infos(const BroadcastOptions& opts) const {
-    std::vector<socketio::SocketInfo> infos;
+std::vector<SocketInfo> MemoryAdapter::local_socket_infos(const BroadcastOptions& opts) const {
+    std::vector<SocketInfo> infos;
     for (const auto& socket : local_sockets(opts))
-        infos.push_back(socketio::SocketInfo{socket->id(), socket->handshake_json(), socket->rooms(),
-                                             std::as_const(*socket).data()});
+        infos.push_back(
+            SocketInfo{socket->id(), socket->handshake_json(), socket->rooms(), std::as_const(*socket).data()});
     return infos;
 }
 
 void MemoryAdapter::fetch_sockets(const BroadcastOptions& opts,
-                                  std::function<void(socketio::ErrorCode, std::vector<socketio::SocketInfo>)> done) {
-    using Infos = std::vector<socketio::SocketInfo>;
+                                  std::function<void(ErrorCode, std::vector<SocketInfo>)> done) {
+    using Infos = std::vector<SocketInfo>;
     gather<Infos>([opts](MemoryAdapter& adapter) { return adapter.local_socket_infos(opts); },
                   [done = std::move(done)](std::vector<Infos> parts) {
                       Infos all;
@@ -359,31 +355,30 @@ void MemoryAdapter::local_disconnect_sockets(const BroadcastOptions& opts, bool 
     for (const auto& socket : local_sockets(opts)) socket->disconnect(close);
 }
 
-void MemoryAdapter::server_side_emit(
-    const std::string&, const socketio::Payload&,
-    std::function<void(socketio::ErrorCode, std::vector<boost::json::value>)> on_acks) {
+void MemoryAdapter::server_side_emit(const std::string&, const Payload&,
+                                     std::function<void(ErrorCode, std::vector<boost::json::value>)> on_acks) {
     if (on_acks) on_acks({}, {});
 }
 
-void MemoryAdapter::server_count(std::function<void(socketio::ErrorCode, std::size_t)> done) {
+void MemoryAdapter::server_count(std::function<void(ErrorCode, std::size_t)> done) {
     if (done) done({}, 1);
 }
 
 // ---- connection state recovery -----------------------------------------------------------
 
-void MemoryAdapter::persist_session(socketio::PersistedSession session) {
+void MemoryAdapter::persist_session(PersistedSession session) {
     // Kept where the socket lived: this loop's log holds every packet it was sent, in the
     // order it was sent, so a restore here computes exactly what it missed.
     if (sessions_) sessions_->persist(std::move(session));
 }
 
 void MemoryAdapter::restore_session(const std::string& pid, const std::string& offset,
-                                    std::function<void(std::optional<socketio::RecoveredSession>)> done) {
+                                    std::function<void(std::optional<RecoveredSession>)> done) {
     if (!sessions_) return done(std::nullopt);
     // Most reconnections come back to a loop that kept nothing: asked of every loop then (a
     // pid is kept by one loop at most), answered by the one that has it.
     if (auto here = sessions_->restore(pid, offset); here || shard_count() == 1) return done(std::move(here));
-    using Found = std::optional<socketio::RecoveredSession>;
+    using Found = std::optional<RecoveredSession>;
     gather<Found>(
         [pid, offset](MemoryAdapter& adapter) -> Found {
             return adapter.sessions_ ? adapter.sessions_->restore(pid, offset) : std::nullopt;
@@ -396,7 +391,7 @@ void MemoryAdapter::restore_session(const std::string& pid, const std::string& o
 }
 
 std::vector<engineio::SharedFrame> MemoryAdapter::log_for_socket(Packet& packet, const std::string& sid) {
-    if (!sessions_ || !socketio::SessionStore::eligible(packet, BroadcastOptions{})) return {};
+    if (!sessions_ || !SessionStore::eligible(packet, BroadcastOptions{})) return {};
     packet.nsp = nsp_name_;
     sessions_->stamp(packet);
     auto frames = encode_frames(packet);

@@ -43,9 +43,9 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/system/error_code.hpp>
 
-#include <sio/socketio/memory_adapter.hpp>
 #include <sio/adapter/redis_options.hpp>
 #include <sio/socketio/adapter.hpp>
+#include <sio/socketio/memory_adapter.hpp>
 
 namespace sio::adapter {
 
