@@ -25,9 +25,8 @@ int main() {
 
     auto handler = std::make_shared<sio::http::Handler>();
     handler->body_limit = [&io](std::string_view) { return io.engine().options().max_payload; };
-    handler->handle = [&io](const std::shared_ptr<sio::http::HttpConnection>& connection, sio::http::Request&& request) {
-        io.engine().handle(connection, std::move(request));
-    };
+    handler->handle = [&io](const std::shared_ptr<sio::http::HttpConnection>& connection,
+                            sio::http::Request&& request) { io.engine().handle(connection, std::move(request)); };
     auto listener = std::make_shared<sio::http::Listener>(ioc.get_executor(), handler);
     if (auto ec = listener->listen({"127.0.0.1", 0, {}})) {
         std::cerr << "install check: listen failed: " << ec.message() << "\n";
