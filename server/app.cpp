@@ -24,7 +24,6 @@ namespace sio::server {
 namespace json = boost::json;
 using socketio::Ack;
 using socketio::Payload;
-using SocketPtr = std::shared_ptr<socketio::Socket>;
 
 namespace {
 
@@ -64,50 +63,50 @@ json::array rooms_without_self(const socketio::Socket& socket) {
 
 // ---- event handlers ------------------------------------------------------------------------
 
-void on_message(const SocketPtr& socket, Payload args, Ack) {
-    socket->emit("message-back", std::move(args));
+void on_message(socketio::Socket& socket, Payload args, Ack) {
+    socket.emit("message-back", std::move(args));
 }
 
-void on_ack_back(const SocketPtr&, Payload args, Ack ack) {
+void on_ack_back(socketio::Socket&, Payload args, Ack ack) {
     if (ack) {
         ack(std::move(args));
     }
 }
 
-void on_echo(const SocketPtr& socket, Payload args, Ack) {
-    socket->emit("echo", std::move(args));
+void on_echo(socketio::Socket& socket, Payload args, Ack) {
+    socket.emit("echo", std::move(args));
 }
 
-void on_join(const SocketPtr& socket, Payload args, Ack ack) {
+void on_join(socketio::Socket& socket, Payload args, Ack ack) {
     auto rooms = parse_join_args(args.args);
     if (!rooms) {
         return ack_error(ack, rooms.error());
     }
-    socket->join(*rooms);
+    socket.join(*rooms);
     if (ack) {
-        ack(one(json::object{{"rooms", rooms_without_self(*socket)}}));
+        ack(one(json::object{{"rooms", rooms_without_self(socket)}}));
     }
 }
 
-void on_leave(const SocketPtr& socket, Payload args, Ack ack) {
+void on_leave(socketio::Socket& socket, Payload args, Ack ack) {
     auto rooms = parse_join_args(args.args);
     if (!rooms) {
         return ack_error(ack, rooms.error());
     }
     for (const auto& room : *rooms) {
-        socket->leave(room);
+        socket.leave(room);
     }
     if (ack) {
-        ack(one(json::object{{"rooms", rooms_without_self(*socket)}}));
+        ack(one(json::object{{"rooms", rooms_without_self(socket)}}));
     }
 }
 
-void on_room_emit(const SocketPtr& socket, Payload args, Ack ack) {
+void on_room_emit(socketio::Socket& socket, Payload args, Ack ack) {
     auto req = parse_room_emit(args.args);
     if (!req) {
         return ack_error(ack, req.error());
     }
-    auto op = socket->broadcast();
+    auto op = socket.broadcast();
     if (!req->rooms.empty()) {
         op = op.to(req->rooms);
     }
@@ -120,7 +119,7 @@ void on_room_emit(const SocketPtr& socket, Payload args, Ack ack) {
     }
 }
 
-void on_request_ack(const SocketPtr& socket, Payload args, Ack ack) {
+void on_request_ack(socketio::Socket& socket, Payload args, Ack ack) {
     if (!ack) {  // nobody to tell the outcome to
         return;
     }
@@ -128,35 +127,34 @@ void on_request_ack(const SocketPtr& socket, Payload args, Ack ack) {
     if (!req) {
         return ack_error(ack, req.error());
     }
-    socket->emit_with_ack(
-        req->event, forward(std::move(req->args), args), req->timeout, [ack](socketio::AckResult result) mutable {
+    socket.timeout(req->timeout)
+        .emit_with_ack(req->event, forward(std::move(req->args), args), [ack](socketio::ErrorCode ec, Payload reply) {
+            const bool timed_out = ec == socketio::ack_errc::timeout;
             Payload answer;
-            json::array client_args = result.timed_out ? json::array{} : std::move(result.args.args);
-            answer.args.push_back(json::object{{"timedOut", result.timed_out}, {"args", std::move(client_args)}});
-            if (!result.timed_out) {
-                answer.attachments = std::move(result.args.attachments);
-            }
+            json::array client_args = ec ? json::array{} : std::move(reply.args);
+            answer.args.push_back(json::object{{"timedOut", timed_out}, {"args", std::move(client_args)}});
+            if (!ec) answer.attachments = std::move(reply.attachments);
             ack(std::move(answer));
         });
 }
 
-void on_volatile_burst(const SocketPtr& socket, Payload args, Ack ack) {
+void on_volatile_burst(socketio::Socket& socket, Payload args, Ack ack) {
     auto req = parse_volatile_burst(args.args);
     if (!req) {
         return ack_error(ack, req.error());
     }
     for (std::uint64_t i = 0; i < req->count; ++i) {
-        socket->emit_volatile(req->event, one(json::value(i)));
+        socket.emit_volatile(req->event, one(json::value(i)));
     }
-    socket->emit(req->event + ":done", one(json::value(req->count)));
+    socket.emit(req->event + ":done", one(json::value(req->count)));
     if (ack) {
         ack(one(json::object{{"ok", true}}));
     }
 }
 
-void on_disconnect_me(const SocketPtr& socket, Payload args, Ack) {
+void on_disconnect_me(socketio::Socket& socket, Payload args, Ack) {
     bool close = !args.args.empty() && args.args[0].is_bool() && args.args[0].get_bool();
-    socket->disconnect(close);
+    socket.disconnect(close);
 }
 
 }  // namespace
@@ -186,17 +184,17 @@ void App::install(socketio::Namespace& nsp) {
     // Every socket without a string auth.user has the same data: one shared object for all of
     // them (Socket::share_data) instead of ~150 bytes of JSON each.
     auto anonymous = std::make_shared<const json::value>(json::object{{"instance", instance_id_}, {"user", nullptr}});
-    nsp.on_connection([instance = instance_id_, anonymous, nsp_name = nsp.name(), log](const SocketPtr& socket) {
-        const auto& auth = socket->auth();
-        if (!socket->recovered()) {  // a recovered socket keeps its data
+    nsp.on_connection([instance = instance_id_, anonymous, nsp_name = nsp.name(), log](socketio::Socket& socket) {
+        const auto& auth = socket.auth();
+        if (!socket.recovered()) {  // a recovered socket keeps its data
             if (auto it = auth.find("user"); it != auth.end() && it->value().is_string()) {
-                socket->data() = json::object{{"instance", instance}, {"user", it->value()}};
+                socket.data() = json::object{{"instance", instance}, {"user", it->value()}};
             } else {
-                socket->share_data(anonymous);
+                socket.share_data(anonymous);
             }
         }
-        log->debug("nsp={} id={} connected{}", nsp_name, socket->id(), socket->recovered() ? " (recovered)" : "");
-        socket->emit("auth", one(json::value(auth)));
+        log->debug("nsp={} id={} connected{}", nsp_name, socket.id(), socket.recovered() ? " (recovered)" : "");
+        socket.emit("auth", one(json::value(auth)));
     });
 
     // One handler for every socket of the namespace (a closure per socket would cost each
@@ -217,21 +215,21 @@ void App::install(socketio::Namespace& nsp) {
     nsp.on("request-ack", on_request_ack);
     nsp.on("volatile-burst", on_volatile_burst);
     nsp.on("disconnect-me", on_disconnect_me);
-    nsp.on("whoami", [instance = instance_id_](const SocketPtr& socket, Payload, Ack ack) {
-        if (!ack || !socket->connected()) {
+    nsp.on("whoami", [instance = instance_id_](socketio::Socket& socket, Payload, Ack ack) {
+        if (!ack || !socket.connected()) {
             return;
         }
         json::object who{
-            {"id", socket->id()},
-            {"nsp", socket->nsp().name()},
+            {"id", socket.id()},
+            {"nsp", socket.nsp().name()},
             {"instance", instance},
-            {"engineId", socket->engine_id()},
-            {"transport", socket->transport()},
-            {"auth", socket->auth()},
-            {"query", socketio::query_json(socket->handshake().query())},
-            {"rooms", rooms_without_self(*socket)},
-            {"recovered", socket->recovered()},
-            {"data", std::as_const(*socket).data()},
+            {"engineId", socket.engine_id()},
+            {"transport", socket.transport()},
+            {"auth", socket.auth()},
+            {"query", socketio::query_json(socket.handshake().query())},
+            {"rooms", rooms_without_self(socket)},
+            {"recovered", socket.recovered()},
+            {"data", std::as_const(socket).data()},
         };
         ack(one(std::move(who)));
     });

@@ -12,6 +12,7 @@
 // parse_json, not boost::json::parse: Boost 1.81 may round 17-digit doubles one ulp off, and
 // a relayed value must arrive as it was sent.
 #include <sio/socketio/json.hpp>
+#include <sio/socketio/reserved_events.hpp>
 #include <boost/url/url_view.hpp>
 #include <fmt/format.h>
 
@@ -75,14 +76,6 @@ Expected<const json::object*> first_object(const json::array& args, std::string_
 
 // ---- building blocks --------------------------------------------------------------------
 
-bool is_reserved_event_name(std::string_view name) noexcept {
-    // socket.io's RESERVED_EVENTS (socket.ts); mirrored here so the application refuses them
-    // before they reach the library, whatever the library does.
-    static constexpr std::string_view kReserved[] = {"connect",       "connect_error", "disconnect",
-                                                     "disconnecting", "newListener",   "removeListener"};
-    return std::find(std::begin(kReserved), std::end(kReserved), name) != std::end(kReserved);
-}
-
 Expected<std::string> parse_event_name(const json::value* v, std::string_view name) {
     if (v == nullptr || v->is_null()) {
         return bad(fmt::format("\"{}\" is required", name));
@@ -91,7 +84,7 @@ Expected<std::string> parse_event_name(const json::value* v, std::string_view na
         return bad(fmt::format("\"{}\" must be a non-empty string", name));
     }
     std::string event(v->get_string());
-    if (is_reserved_event_name(event)) {
+    if (socketio::is_reserved_event(event)) {
         return bad(fmt::format("\"{}\" is a reserved event name", event));
     }
     return event;

@@ -61,9 +61,6 @@ private:
 
 // ---- building blocks --------------------------------------------------------------------
 
-/** connect, connect_error, disconnect, disconnecting, newListener, removeListener. */
-bool is_reserved_event_name(std::string_view name) noexcept;
-
 /** An event name: a non-empty string that is not reserved. `field` names it in errors. */
 Expected<std::string> parse_event_name(const boost::json::value* v, std::string_view field = "event");
 

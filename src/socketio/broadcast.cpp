@@ -25,12 +25,6 @@ constexpr std::chrono::milliseconds default_ack_timeout{2000};
 
 }  // namespace
 
-bool is_reserved_event(std::string_view name) noexcept {
-    static constexpr std::array<std::string_view, 6> reserved{"connect",       "connect_error", "disconnect",
-                                                              "disconnecting", "newListener",   "removeListener"};
-    return std::find(reserved.begin(), reserved.end(), name) != reserved.end();
-}
-
 BroadcastOperator::BroadcastOperator(Namespace& nsp, std::string exclude_sid) : nsp_(&nsp) {
     // The sender's own room holds only the sender: excluding it excludes the sender.
     if (!exclude_sid.empty()) opts_.except.push_back(std::move(exclude_sid));

@@ -220,23 +220,23 @@ void MemoryAdapter::broadcast(const Packet& packet, const BroadcastOptions& opts
     if (shard_count() == 1) {
         // Encoded only when there is a target (unless logged: then it already is).
         if (logged)
-            deliver_targets(nullptr, logged->frames, opts);
+            deliver_targets(*out, &logged->frames, opts);
         else
-            deliver_targets(out, {}, opts);
+            deliver_targets(*out, nullptr, opts);
         return;
     }
     auto shared = std::make_shared<const SharedBroadcast>(
-        SharedBroadcast{logged ? logged->frames : encode_frames(*out), opts, logged});
+        SharedBroadcast{*out, logged ? logged->frames : encode_frames(*out), opts, logged});
     for_each_peer([shared](MemoryAdapter& peer) { peer.deliver(*shared); });
-    deliver_targets(nullptr, shared->frames, opts);
+    deliver_targets(shared->packet, &shared->frames, opts);
 }
 
 void MemoryAdapter::deliver(const SharedBroadcast& broadcast) {
     if (sessions_ && broadcast.logged) sessions_->append(broadcast.logged);
-    deliver_targets(nullptr, broadcast.frames, broadcast.opts);
+    deliver_targets(broadcast.packet, &broadcast.frames, broadcast.opts);
 }
 
-void MemoryAdapter::deliver_targets(const Packet* to_encode, const std::vector<engineio::SharedFrame>& frames,
+void MemoryAdapter::deliver_targets(const Packet& packet, const std::vector<engineio::SharedFrame>* frames,
                                     const BroadcastOptions& opts) {
     // Raw pointers, no id copies: sending never removes a socket synchronously (a session
     // that fails reports its close on a later loop turn).
@@ -251,9 +251,12 @@ void MemoryAdapter::deliver_targets(const Packet* to_encode, const std::vector<e
     // Frames made by the emitting shard are shared; on one shard they are made here, only
     // once there is someone to send them to.
     std::vector<engineio::SharedFrame> encoded;
-    if (to_encode) encoded = encode_frames(*to_encode);
-    const auto& sent = to_encode ? encoded : frames;
-    for (auto* socket : targets) socket->send_frames(sent, opts.flags.is_volatile);
+    if (!frames) encoded = encode_frames(packet);
+    const auto& sent = frames ? *frames : encoded;
+    for (auto* socket : targets) {
+        socket->notify_outgoing(packet);
+        socket->send_frames(sent, opts.flags.is_volatile);
+    }
 }
 
 void MemoryAdapter::broadcast_with_ack(const Packet& packet, const BroadcastOptions& opts,
@@ -298,6 +301,7 @@ std::size_t MemoryAdapter::local_broadcast_with_ack(const Packet& packet, const 
         auto frames = encode_frames(out);
         for (const auto& socket : targets) {
             socket->expect_ack(*out.id, on_ack);
+            socket->notify_outgoing(out);
             socket->send_frames(frames, opts.flags.is_volatile);
         }
     }

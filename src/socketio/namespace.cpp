@@ -49,7 +49,7 @@ void Namespace::on_connection(ConnectionHandler fn) {
     connection_handlers_.push_back(std::move(fn));
 }
 
-void Namespace::on(std::string event, EventHandler fn) {
+void Namespace::set_event_handler(std::string event, EventHandler fn) {
     event_handlers_.insert_or_assign(std::move(event), std::move(fn));
 }
 
@@ -59,7 +59,7 @@ void Namespace::on_server_side(std::string event, ServerSideHandler fn) {
 
 bool Namespace::server_side_emit(const std::string& event, Payload args,
                                  std::function<void(ErrorCode, std::vector<boost::json::value>)> on_acks) {
-    if (event == "connect" || event == "connection" || event == "new_namespace") return false;
+    if (is_reserved_server_side_event(event)) return false;
     adapter_->server_side_emit(event, args, std::move(on_acks));
     return true;
 }
@@ -177,7 +177,7 @@ void Namespace::finish_connect(const std::shared_ptr<Socket>& socket,
 
     // Copied: a handler may add another one.
     auto handlers = connection_handlers_;
-    for (const auto& handler : handlers) handler(socket);
+    for (const auto& handler : handlers) handler(*socket);
 }
 
 void Namespace::remove(const std::string& sid) {
@@ -186,11 +186,9 @@ void Namespace::remove(const std::string& sid) {
 
 // ---- dispatch --------------------------------------------------------------------------------
 
-void Namespace::dispatch_event(const std::shared_ptr<Socket>& socket, std::string_view event, Payload args, Ack ack) {
-    auto it = event_handlers_.find(std::string(event));
-    if (it == event_handlers_.end()) return;
-    EventHandler handler = it->second;  // the handler may replace itself
-    handler(socket, std::move(args), std::move(ack));
+const EventHandler* Namespace::event_handler(const std::string& event) const noexcept {
+    auto it = event_handlers_.find(event);
+    return it == event_handlers_.end() ? nullptr : &it->second;
 }
 
 void Namespace::dispatch_disconnect(Socket& socket, DisconnectReason reason) {

@@ -17,11 +17,16 @@
 #include <sio/socketio/server.hpp>
 
 #include "socketio/client.hpp"
+#include "socketio/socket_listeners.hpp"
 
 namespace sio::socketio {
 
 struct Socket::PendingAcks {
-    std::unordered_map<std::uint64_t, std::function<void(Payload)>> by_id;
+    struct Pending {
+        std::function<void(Payload)> on_ack;
+        std::function<void()> on_close;  // may be empty
+    };
+    std::unordered_map<std::uint64_t, Pending> by_id;
 };
 
 namespace {
@@ -83,6 +88,10 @@ Socket::Socket(Namespace& nsp, Client& client, std::string id, std::string pid, 
 
 Socket::~Socket() = default;
 
+boost::asio::any_io_executor Socket::executor() const {
+    return nsp_->executor();
+}
+
 std::string Socket::engine_id() const {
     return client_ ? client_->session().id() : std::string();
 }
@@ -125,10 +134,6 @@ void Socket::share_data(std::shared_ptr<const boost::json::value> data) noexcept
     data_shared_ = true;
 }
 
-void Socket::on_disconnect(std::function<void(Socket&, DisconnectReason)> fn) {
-    on_disconnect_ = fn ? std::make_unique<std::function<void(Socket&, DisconnectReason)>>(std::move(fn)) : nullptr;
-}
-
 std::vector<std::string> Socket::rooms() const {
     return nsp_->adapter().socket_rooms(id_);
 }
@@ -152,6 +157,7 @@ void Socket::leave(const std::string& room) {
 
 bool Socket::emit(std::string_view event, Payload args) {
     if (is_reserved_event(event) || !client_ || closed_) return false;
+    notify_outgoing(event, args);
     Packet packet = make_event_packet(nsp_->name(), event, std::move(args));
     // With recovery on, the packet gets an offset and is logged for this socket. (socket.io
     // 4.8 broadcasts it to the room named by the socket's id instead, which also reaches any
@@ -169,6 +175,7 @@ bool Socket::emit(std::string_view event, Payload args) {
 
 bool Socket::emit_volatile(std::string_view event, Payload args) {
     if (is_reserved_event(event) || !client_ || closed_) return false;
+    notify_outgoing(event, args);
     Packet packet = make_event_packet(nsp_->name(), event, std::move(args));
     if (nsp_->server().options().connection_state_recovery) {
         BroadcastOptions opts{{id_}, {}, {}};
@@ -180,45 +187,75 @@ bool Socket::emit_volatile(std::string_view event, Payload args) {
     return true;
 }
 
-bool Socket::emit_with_ack(std::string_view event, Payload args, std::chrono::milliseconds timeout,
-                           std::function<void(AckResult)> done) {
-    if (is_reserved_event(event) || !client_ || closed_) return false;
+SocketEmitter Socket::timeout(std::chrono::milliseconds ms) {
+    return SocketEmitter(*this).timeout(ms);
+}
+
+SocketEmitter Socket::volatile_() {
+    return SocketEmitter(*this).volatile_();
+}
+
+SocketEmitter Socket::compress(bool enabled) {
+    return SocketEmitter(*this).compress(enabled);
+}
+
+void Socket::start_emit_with_ack(std::string_view event, Payload args, std::optional<std::chrono::milliseconds> timeout,
+                                 bool is_volatile, AckHandler done) {
+    if (is_reserved_event(event) || !client_ || closed_) {
+        boost::asio::post(executor(), [done = std::move(done)] { done(ack_errc::not_sent, {}); });
+        return;
+    }
+    notify_outgoing(event, args);
     Packet packet = make_event_packet(nsp_->name(), event, std::move(args));
     const std::uint64_t id = nsp_->next_ack_id();
     packet.id = id;
 
-    // The timer owns the callback, so the deadline holds even if the socket is gone by then.
+    // The wait owns the callback: with a timeout the deadline holds even if the socket is gone
+    // by then (socket.io reports the timeout, not the disconnection); without one, the close
+    // path reports the disconnection.
     struct Wait {
-        std::function<void(AckResult)> done;
-        boost::asio::steady_timer timer;
+        AckHandler done;
+        std::optional<boost::asio::steady_timer> timer;
+        void finish(ErrorCode ec, Payload answer) {
+            if (!done) return;
+            auto fn = std::exchange(done, nullptr);
+            if (timer) timer->cancel();
+            fn(ec, std::move(answer));
+        }
     };
-    auto wait = std::make_shared<Wait>(Wait{std::move(done), boost::asio::steady_timer(nsp_->executor())});
-    wait->timer.expires_after(timeout);
-    wait->timer.async_wait([wait, weak = weak_from_this(), id](boost::system::error_code ec) {
-        if (ec || !wait->done) return;  // answered (timer cancelled)
-        auto fn = std::exchange(wait->done, nullptr);
-        if (auto self = weak.lock(); self && self->acks_) self->acks_->by_id.erase(id);
-        fn(AckResult{true, {}});
-    });
-    expect_ack(id, [wait](Payload answer) {
-        if (!wait->done) return;
-        auto fn = std::exchange(wait->done, nullptr);
-        wait->timer.cancel();
-        fn(AckResult{false, std::move(answer)});
-    });
+    auto wait = std::make_shared<Wait>(Wait{std::move(done), std::nullopt});
+    std::function<void()> on_close;
+    if (timeout) {
+        wait->timer.emplace(executor(), *timeout);
+        wait->timer->async_wait([wait, weak = weak_from_this(), id](boost::system::error_code ec) {
+            if (ec || !wait->done) return;  // answered (timer cancelled)
+            if (auto self = weak.lock(); self && self->acks_) self->acks_->by_id.erase(id);
+            wait->finish(ack_errc::timeout, {});
+        });
+    } else {
+        on_close = [wait, executor = executor()] {
+            boost::asio::post(executor, [wait] { wait->finish(ack_errc::disconnected, {}); });
+        };
+    }
+    expect_ack(
+        id, [wait](Payload answer) { wait->finish({}, std::move(answer)); }, std::move(on_close));
 
     if (nsp_->server().options().connection_state_recovery) {
-        nsp_->adapter().broadcast(packet, BroadcastOptions{{id_}, {}, {}});  // has an id: no offset
+        BroadcastOptions opts{{id_}, {}, {}};
+        opts.flags.is_volatile = is_volatile;
+        nsp_->adapter().broadcast(packet, opts);  // has an id: no offset
     } else {
-        send_packet(packet);
+        send_packet(packet, is_volatile);
     }
-    return true;
 }
 
-void Socket::expect_ack(std::uint64_t id, std::function<void(Payload)> fn) {
-    if (closed_) return;
+void Socket::expect_ack(std::uint64_t id, std::function<void(Payload)> fn, std::function<void()> on_close) {
+    if (closed_) {
+        if (on_close) on_close();
+        return;
+    }
     if (!acks_) acks_ = std::make_unique<PendingAcks>();
-    acks_->by_id.insert_or_assign(id, std::move(fn));
+    acks_->by_id.insert_or_assign(id, PendingAcks::Pending{std::move(fn), std::move(on_close)});
 }
 
 void Socket::send_packet(const Packet& packet, bool is_volatile) {
@@ -246,6 +283,10 @@ BroadcastOperator Socket::except(std::string room) const {
     return BroadcastOperator(*nsp_, id_).except(std::move(room));
 }
 
+BroadcastOperator Socket::local() const {
+    return BroadcastOperator(*nsp_, id_).local();
+}
+
 // ---- incoming --------------------------------------------------------------------------------
 
 void Socket::on_packet(Packet packet) {
@@ -266,8 +307,7 @@ void Socket::on_packet(Packet packet) {
             for (std::size_t i = 1; i < data->size(); ++i) args.args.push_back(std::move((*data)[i]));
             args.attachments = std::move(packet.attachments);  // placeholder numbers stay valid
             Ack ack = packet.id ? Ack(weak_from_this(), *packet.id) : Ack();
-            auto self = shared_from_this();
-            nsp_->dispatch_event(self, event, std::move(args), std::move(ack));
+            on_event(std::move(event), std::move(args), std::move(ack));
             return;
         }
         case PacketType::ack:
@@ -275,7 +315,7 @@ void Socket::on_packet(Packet packet) {
             if (!acks_ || !packet.id) return;
             auto it = acks_->by_id.find(*packet.id);
             if (it == acks_->by_id.end()) return;  // unknown or already answered: ignored
-            auto fn = std::move(it->second);
+            auto fn = std::move(it->second.on_ack);
             acks_->by_id.erase(it);
             Payload args;
             if (auto* arr = packet.data.if_array()) args.args = std::move(*arr);
@@ -309,6 +349,7 @@ void Socket::on_close(DisconnectReason reason) {
     auto self = shared_from_this();  // the namespace and the client may hold the last references
 
     const bool was_connected = connected_;
+    if (was_connected) run_disconnect_listeners(true, reason);  // rooms still readable
     Adapter& adapter = nsp_->adapter();
     if (connected_ && nsp_->server().options().connection_state_recovery && is_recoverable(reason))
         adapter.persist_session(PersistedSession{id_, pid_, adapter.socket_rooms(id_), std::as_const(*this).data()});
@@ -317,8 +358,13 @@ void Socket::on_close(DisconnectReason reason) {
     if (client_) client_->remove_socket(*this);
     client_ = nullptr;
     connected_ = false;
-    acks_.reset();  // broadcast acks are forgotten; emit_with_ack timers still fire
-    if (auto fn = std::move(on_disconnect_); fn && *fn) (*fn)(*this, reason);
+    // Broadcast acks are forgotten; an emit with ack and timeout still times out, one without
+    // learns of the disconnection.
+    if (auto acks = std::move(acks_)) {
+        for (auto& [id, pending] : acks->by_id)
+            if (pending.on_close) pending.on_close();
+    }
+    run_disconnect_listeners(false, reason);
     if (was_connected) nsp_->dispatch_disconnect(*this, reason);
 }
 

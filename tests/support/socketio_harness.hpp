@@ -59,6 +59,12 @@ struct Harness {
         return sid ? std::string(sid->as_string()) : std::string();
     }
 
+    /** Runs every handler that is ready (also after an earlier poll ran out of work). */
+    std::size_t poll() {
+        if (ioc.stopped()) ioc.restart();
+        return ioc.poll();
+    }
+
     /** Runs handlers until `done()` or `limit` elapsed (timer tests use 1 ms timeouts, so
         this returns after about that long). */
     template <class Pred>

@@ -16,6 +16,7 @@
 #include <boost/system/error_code.hpp>
 
 #include <sio/engineio/frame.hpp>
+#include <sio/socketio/error.hpp>
 #include <sio/socketio/packet.hpp>
 #include <sio/socketio/payload.hpp>
 
@@ -62,8 +63,6 @@ struct PersistedSession {
     std::vector<std::string> rooms;
     boost::json::value data;
 };
-
-using ErrorCode = boost::system::error_code;
 
 class Adapter {
 public:

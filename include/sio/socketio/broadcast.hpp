@@ -12,6 +12,7 @@
 
 #include <sio/socketio/adapter.hpp>
 #include <sio/socketio/payload.hpp>
+#include <sio/socketio/reserved_events.hpp>
 
 namespace sio::socketio {
 
@@ -63,9 +64,5 @@ private:
     Namespace* nsp_;
     BroadcastOptions opts_;
 };
-
-/** Event names the server refuses to emit: connect, connect_error, disconnect, disconnecting,
-    newListener, removeListener. */
-bool is_reserved_event(std::string_view name) noexcept;
 
 }  // namespace sio::socketio

@@ -87,6 +87,7 @@ public:
     // ---- this shard's part (each shard runs it on its own loop) --------------------------
     /** A broadcast prepared once by the shard that emitted it: shared, never modified. */
     struct SharedBroadcast {
+        Packet packet;  // for the targets' outgoing listeners (read only on every shard)
         std::vector<engineio::SharedFrame> frames;
         BroadcastOptions opts;
         /** Session-aware and eligible: the packet (`frames`, offset included) with its
@@ -142,9 +143,9 @@ private:
         `done(whether it was)` back here. */
     void on_owner_of(const std::string& sid, std::function<void(Socket&)> op, std::function<void(bool)> done);
     std::size_t shard_count() const noexcept;
-    /** Sends to this shard's targets of `opts`: `frames`, or `to_encode` encoded (once, only
-        if there is a target) when it is not null. */
-    void deliver_targets(const Packet* to_encode, const std::vector<engineio::SharedFrame>& frames,
+    /** Sends `packet` to the local targets of `opts`: its `frames` when given (encoded once
+        for every shard), else encoded here once there is a target. */
+    void deliver_targets(const Packet& packet, const std::vector<engineio::SharedFrame>* frames,
                          const BroadcastOptions& opts);
 
     Namespace* nsp_;

@@ -24,19 +24,12 @@ namespace sio::socketio {
 
 class Server;
 
-/** A middleware refusal: sent as CONNECT_ERROR `{"message":..., "data":...}` (data omitted when
-    null). */
-struct ConnectError {
-    std::string message;
-    boost::json::value data;  // null: not sent
-};
-
-/** `next(std::nullopt)` admits the socket, `next(ConnectError{...})` refuses it. `next` may be
-    called later (asynchronously) on the same loop; a result after the client left is ignored. */
-using Middleware = std::function<void(Socket&, std::function<void(std::optional<ConnectError>)> next)>;
-using ConnectionHandler = std::function<void(const std::shared_ptr<Socket>&)>;
-/** Handles an incoming event: the socket, its arguments (without the event name) and the ack. */
-using EventHandler = std::function<void(const std::shared_ptr<Socket>&, Payload args, Ack ack)>;
+/** A connection middleware (io.use / nsp.use): `next()` admits the socket, `next(Error{...})`
+    refuses it with CONNECT_ERROR `{"message", "data"}`. `next` may be called later on the same
+    loop; a result after the client left is ignored. */
+using Middleware = std::function<void(Socket&, Next next)>;
+/** A new connected socket. Keep `socket.shared_from_this()` to hold it beyond the call. */
+using ConnectionHandler = std::function<void(Socket&)>;
 /** Handles a serverSideEmit from another instance; `ack` is empty unless one was requested, and
     takes one value. */
 using ServerSideHandler = std::function<void(Payload args, std::function<void(boost::json::value)> ack)>;
@@ -58,8 +51,13 @@ public:
     // ---- application API -------------------------------------------------------------
     void use(Middleware fn);
     void on_connection(ConnectionHandler fn);
-    /** Event handlers live once per namespace (not per socket): `nsp.on("chat", ...)`. */
-    void on(std::string event, EventHandler fn);
+    /** A handler for `event` shared by every socket of the namespace (one closure, not one per
+        socket): same shapes as Socket::on. It runs before the socket's own handlers. */
+    template <class F>
+    void on(std::string event, F&& handler) {
+        set_event_handler(std::move(event), make_event_handler(std::forward<F>(handler)));
+    }
+    void set_event_handler(std::string event, EventHandler fn);
     /** Handler for serverSideEmit(event) from other instances. */
     void on_server_side(std::string event, ServerSideHandler fn);
     /** Runs for every connected socket of this namespace that disconnects: one handler for all
@@ -96,9 +94,8 @@ public:
     void connect(Client& client, boost::json::object auth);
     /** Removes a closed socket from the index. */
     void remove(const std::string& sid);
-    /** Dispatches an incoming event to the namespace handler, if any (none: the event is
-        dropped and never acknowledged). */
-    void dispatch_event(const std::shared_ptr<Socket>& socket, std::string_view event, Payload args, Ack ack);
+    /** The namespace's handler of `event`, or null. */
+    const EventHandler* event_handler(const std::string& event) const noexcept;
     /** Dispatches a serverSideEmit from another instance (adapter). */
     void dispatch_server_side(const std::string& event, Payload args, std::function<void(boost::json::value)> ack);
     /** Runs the on_disconnect handlers for `socket`. */

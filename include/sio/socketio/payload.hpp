@@ -24,6 +24,10 @@ struct Payload {
     /** Stores `bytes` as an attachment and returns the placeholder to put anywhere in `args`. */
     boost::json::value add_binary(std::string bytes);
 
+    /** The attachment that `placeholder` stands for; null when it is no placeholder or names
+        no attachment of this payload. */
+    const std::string* attachment_of(const boost::json::value& placeholder) const noexcept;
+
     friend bool operator==(const Payload&, const Payload&) = default;
 };
 

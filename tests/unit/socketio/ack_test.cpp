@@ -18,32 +18,44 @@ struct One {
     One() : c(h.open()) { socket = h.server.of("/").socket(h.join(c)); }
 };
 
+/** What an emit with ack completed with. */
+struct Outcome {
+    int calls = 0;
+    ErrorCode ec;
+    Payload args;
+    auto handler() {
+        return [this](ErrorCode e, Payload a) {
+            ++calls;
+            ec = e;
+            args = std::move(a);
+        };
+    }
+};
+
 TEST(SocketAck, AnsweredOnceWithAllArguments) {
     One o;
-    int calls = 0;
-    AckResult got;
-    ASSERT_TRUE(
-        o.socket->emit_with_ack("q", Payload(boost::json::array{"a"}), std::chrono::seconds(5), [&](AckResult r) {
-            ++calls;
-            got = std::move(r);
-        }));
+    Outcome got;
+    o.socket->timeout(std::chrono::seconds(5)).emit_with_ack("q", "a", got.handler());
     EXPECT_EQ(o.c.take(), std::vector<std::string>{"420[\"q\",\"a\"]"});
-    EXPECT_EQ(calls, 0);
+    o.h.poll();
+    EXPECT_EQ(got.calls, 0);
     o.c.recv("30[1,\"two\",{\"three\":3}]");
-    EXPECT_EQ(calls, 1);
-    EXPECT_FALSE(got.timed_out);
+    o.h.poll();
+    EXPECT_EQ(got.calls, 1);
+    EXPECT_FALSE(got.ec);
     EXPECT_EQ(got.args.args, (boost::json::array{1, "two", boost::json::object{{"three", 3}}}));
     o.c.recv("30[2]");
-    o.h.ioc.poll();  // the cancelled timer runs without calling again
-    EXPECT_EQ(calls, 1);
+    o.h.poll();  // the cancelled timer runs without calling again
+    EXPECT_EQ(got.calls, 1);
 }
 
 TEST(SocketAck, BinaryAckCarriesAttachments) {
     One o;
-    AckResult got;
-    o.socket->emit_with_ack("q", {}, std::chrono::seconds(5), [&](AckResult r) { got = std::move(r); });
+    Outcome got;
+    o.socket->emit_with_ack("q", got.handler());
     o.c.recv("61-0[{\"_placeholder\":true,\"num\":0}]");
     o.c.recv_binary("raw");
+    o.h.poll();
     EXPECT_EQ(got.args.attachments, std::vector<std::string>{"raw"});
     EXPECT_TRUE(is_placeholder(got.args.args.at(0)));
 }
@@ -58,67 +70,86 @@ TEST(SocketAck, IdsArePerNamespaceAndMatchedExactly) {
     auto o1 = h.server.of("/other").socket(h.join(c1, "/other"));
     std::vector<std::string> order;
     auto rec = [&](std::string name) {
-        return [&order, name](AckResult r) { order.push_back(name + (r.timed_out ? "!" : "")); };
+        return [&order, name](ErrorCode ec, Payload) { order.push_back(name + (ec ? "!" : "")); };
     };
-    s1->emit_with_ack("a", {}, std::chrono::seconds(5), rec("s1a"));  // id 0
-    s2->emit_with_ack("b", {}, std::chrono::seconds(5), rec("s2b"));  // id 1 (shared counter)
-    s1->emit_with_ack("c", {}, std::chrono::seconds(5), rec("s1c"));  // id 2
-    o1->emit_with_ack("d", {}, std::chrono::seconds(5), rec("o1d"));  // id 0 of /other
+    s1->emit_with_ack("a", rec("s1a"));  // id 0
+    s2->emit_with_ack("b", rec("s2b"));  // id 1 (shared counter)
+    s1->emit_with_ack("c", rec("s1c"));  // id 2
+    o1->emit_with_ack("d", rec("o1d"));  // id 0 of /other
     EXPECT_EQ(c1.take(), (std::vector<std::string>{"420[\"a\"]", "422[\"c\"]", "42/other,0[\"d\"]"}));
     EXPECT_EQ(c2.take(), std::vector<std::string>{"421[\"b\"]"});
     c1.recv("31[]");  // id 1 is not s1's: ignored
     c1.recv("39[]");  // unknown id: ignored
+    h.poll();
     EXPECT_TRUE(order.empty());
-    c1.recv("3/other,0[]");
-    c1.recv("32[]");
+    for (auto* frame : {"3/other,0[]", "32[]"}) {
+        c1.recv(frame);
+        h.poll();
+    }
     c2.recv("31[]");
+    h.poll();
     c1.recv("30[]");
+    h.poll();
     EXPECT_EQ(order, (std::vector<std::string>{"o1d", "s1c", "s2b", "s1a"}));
     EXPECT_FALSE(c1.session->closed());
 }
 
 TEST(SocketAck, TimesOutExactlyOnce) {
     One o;
-    int calls = 0;
-    bool timed_out = false;
-    o.socket->emit_with_ack("q", {}, std::chrono::milliseconds(1), [&](AckResult r) {
-        ++calls;
-        timed_out = r.timed_out;
-    });
-    EXPECT_TRUE(o.h.run_until([&] { return calls > 0; }));
-    EXPECT_EQ(calls, 1);
-    EXPECT_TRUE(timed_out);
+    Outcome got;
+    o.socket->timeout(std::chrono::milliseconds(1)).emit_with_ack("q", got.handler());
+    EXPECT_TRUE(o.h.run_until([&] { return got.calls > 0; }));
+    EXPECT_EQ(got.calls, 1);
+    EXPECT_EQ(got.ec, ack_errc::timeout);
     o.c.recv("30[\"late\"]");  // forgotten after the timeout
-    EXPECT_EQ(calls, 1);
+    o.h.poll();
+    EXPECT_EQ(got.calls, 1);
 }
 
 TEST(SocketAck, DisconnectedSocketStillTimesOutAtTheDeadline) {
     One o;
-    std::optional<AckResult> got;
-    o.socket->emit_with_ack("q", {}, std::chrono::milliseconds(1), [&](AckResult r) { got = std::move(r); });
+    Outcome got;
+    o.socket->timeout(std::chrono::milliseconds(1)).emit_with_ack("q", got.handler());
     o.c.engine_close(engineio::CloseReason::transport_close);
-    EXPECT_FALSE(got);
-    o.socket.reset();  // nobody holds the socket any more
-    EXPECT_TRUE(o.h.run_until([&] { return got.has_value(); }));
-    ASSERT_TRUE(got);
-    EXPECT_TRUE(got->timed_out);
+    o.h.poll();
+    EXPECT_EQ(got.calls, 0);  // with a timeout, the timeout is what is reported (as socket.io)
+    o.socket.reset();         // nobody holds the socket any more
+    EXPECT_TRUE(o.h.run_until([&] { return got.calls > 0; }));
+    EXPECT_EQ(got.ec, ack_errc::timeout);
+}
+
+TEST(SocketAck, WithoutTimeoutDisconnectionCompletesTheWait) {
+    One o;
+    Outcome got;
+    o.socket->emit_with_ack("q", 1, got.handler());
+    o.h.poll();
+    EXPECT_EQ(got.calls, 0);
+    o.c.engine_close(engineio::CloseReason::transport_close);
+    o.h.poll();
+    EXPECT_EQ(got.calls, 1);
+    EXPECT_EQ(got.ec, ack_errc::disconnected);
 }
 
 TEST(SocketAck, RefusedOnDisconnectedSocketOrReservedName) {
     One o;
-    bool called = false;
-    EXPECT_FALSE(
-        o.socket->emit_with_ack("disconnect", {}, std::chrono::milliseconds(1), [&](AckResult) { called = true; }));
+    Outcome reserved, closed;
+    o.socket->emit_with_ack("disconnect", reserved.handler());
+    EXPECT_EQ(reserved.calls, 0);  // never before the call returns
+    o.h.poll();
+    EXPECT_EQ(reserved.ec, ack_errc::not_sent);
+    EXPECT_TRUE(o.c.take().empty());
     o.socket->disconnect();
-    EXPECT_FALSE(o.socket->emit_with_ack("q", {}, std::chrono::milliseconds(1), [&](AckResult) { called = true; }));
-    o.h.ioc.poll();
-    EXPECT_FALSE(called);
+    o.c.take();
+    o.socket->emit_with_ack("q", closed.handler());
+    o.h.poll();
+    EXPECT_EQ(closed.ec, ack_errc::not_sent);
+    EXPECT_TRUE(o.c.take().empty());
 }
 
 TEST(SocketAck, IncomingAckAfterSocketClosedSendsNothing) {
     Harness h;
     Ack saved;
-    h.server.of("/").on("q", [&](const auto&, Payload, Ack ack) { saved = ack; });
+    h.server.of("/").on("q", [&](Socket&, Payload, Ack ack) { saved = ack; });
     auto c = h.open();
     h.join(c);
     c.recv("25[\"q\"]");

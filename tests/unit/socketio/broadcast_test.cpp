@@ -123,7 +123,7 @@ TEST(BroadcastOperator, EmitWithAckCompletesWhenEveryClientAnswered) {
     EXPECT_FALSE(result->timed_out);
     EXPECT_EQ(result->responses, (std::vector<boost::json::value>{"a", boost::json::object{{"b", 2}}}));
     // the next ack id of the namespace moved on
-    r.socket(2)->emit_with_ack("x", {}, std::chrono::seconds(1), [](AckResult) {});
+    r.socket(2)->emit_with_ack("x", [](ErrorCode, Payload) {});
     EXPECT_EQ(r.got(2), std::vector<std::string>{"421[\"x\"]"});
 }
 

@@ -24,7 +24,8 @@ std::vector<std::string> texts(std::initializer_list<std::string> l) {
 TEST(SocketioClient, ConnectMainNamespaceAnswersSidAndRunsHandlers) {
     Harness h;
     std::shared_ptr<Socket> seen;
-    h.server.of("/").on_connection([&](const std::shared_ptr<Socket>& s) {
+    h.server.of("/").on_connection([&](Socket& s_ref) {
+        auto s = s_ref.shared_from_this();
         EXPECT_TRUE(s->connected());
         seen = s;
     });
@@ -47,7 +48,10 @@ TEST(SocketioClient, ConnectMainNamespaceAnswersSidAndRunsHandlers) {
 TEST(SocketioClient, ConnectCustomNamespaceWithAuth) {
     Harness h;
     std::shared_ptr<Socket> seen;
-    h.server.of("custom").on_connection([&](const std::shared_ptr<Socket>& s) { seen = s; });
+    h.server.of("custom").on_connection([&](Socket& s_ref) {
+        auto s = s_ref.shared_from_this();
+        seen = s;
+    });
     auto c = h.open();
     c.recv("0/custom,{\"token\":\"x\"}");
     auto frames = c.take();
@@ -97,7 +101,7 @@ TEST(SocketioClient, MiddlewaresRunInOrderAndCanRefuse) {
             next(std::nullopt);
     });
     bool connected = false;
-    nsp.on_connection([&](const auto&) { connected = true; });
+    nsp.on_connection([&](Socket&) { connected = true; });
 
     auto c = h.open();
     c.recv("0{\"bad\":1}");
@@ -120,7 +124,7 @@ TEST(SocketioClient, LateMiddlewareResultAfterClientLeftIsIgnored) {
     std::function<void(std::optional<ConnectError>)> pending;
     h.server.of("/").use([&](Socket&, auto next) { pending = std::move(next); });
     bool connected = false;
-    h.server.of("/").on_connection([&](const auto&) { connected = true; });
+    h.server.of("/").on_connection([&](Socket&) { connected = true; });
     {
         auto c = h.open();
         c.recv("0");
@@ -153,7 +157,8 @@ TEST(SocketioClient, EventWithAckIsDispatchedAndAcknowledgedOnce) {
     std::string got_sid;
     Payload got;
     Ack saved;
-    h.server.of("/").on("chat", [&](const std::shared_ptr<Socket>& s, Payload args, Ack ack) {
+    h.server.of("/").on("chat", [&](Socket& s_ref, Payload args, Ack ack) {
+        auto s = s_ref.shared_from_this();
         got_sid = s->id();
         got = std::move(args);
         saved = ack;
@@ -173,7 +178,7 @@ TEST(SocketioClient, EventWithAckIsDispatchedAndAcknowledgedOnce) {
 TEST(SocketioClient, EventWithoutAckIdHasEmptyAck) {
     Harness h;
     bool has_ack = true;
-    h.server.of("/").on("x", [&](const auto&, Payload, Ack ack) { has_ack = static_cast<bool>(ack); });
+    h.server.of("/").on("x", [&](Socket&, Payload, Ack ack) { has_ack = static_cast<bool>(ack); });
     auto c = h.open();
     h.join(c);
     c.recv("2[\"x\"]");
@@ -182,7 +187,7 @@ TEST(SocketioClient, EventWithoutAckIdHasEmptyAck) {
 
 TEST(SocketioClient, BinaryAckGoesOutAsOneUnit) {
     Harness h;
-    h.server.of("/").on("bin", [&](const auto&, Payload args, Ack ack) {
+    h.server.of("/").on("bin", [&](Socket&, Payload args, Ack ack) {
         EXPECT_EQ(args.attachments, std::vector<std::string>{std::string("\x01\x02", 2)});
         Payload answer;
         answer.push_binary(std::string("\x03", 1));
@@ -201,7 +206,7 @@ TEST(SocketioClient, BinaryAckGoesOutAsOneUnit) {
 TEST(SocketioClient, NumericEventNameIsAString) {
     Harness h;
     bool called = false;
-    h.server.of("/").on("42", [&](const auto&, Payload args, Ack) {
+    h.server.of("/").on("42", [&](Socket&, Payload args, Ack) {
         called = true;
         EXPECT_EQ(args.args, boost::json::array{"x"});
     });
@@ -224,8 +229,10 @@ TEST(SocketioClient, EventWithoutHandlerOrPayloadIsIgnored) {
 TEST(SocketioClient, DecodeErrorClosesWithForcedClose) {
     Harness h;
     std::optional<DisconnectReason> reason;
-    h.server.of("/").on_connection(
-        [&](const std::shared_ptr<Socket>& s) { s->on_disconnect([&](Socket&, DisconnectReason r) { reason = r; }); });
+    h.server.of("/").on_connection([&](Socket& s_ref) {
+        auto s = s_ref.shared_from_this();
+        s->on_disconnect([&](Socket&, DisconnectReason r) { reason = r; });
+    });
     auto c = h.open();
     h.join(c);
     c.recv("2[\"disconnect\"]");
@@ -282,7 +289,8 @@ TEST(SocketioClient, ClientDisconnectClosesOneNamespaceOnly) {
     h.server.of("/admin");
     std::vector<std::pair<std::string, DisconnectReason>> reasons;
     for (auto name : {"/", "/admin"})
-        h.server.of(name).on_connection([&](const std::shared_ptr<Socket>& s) {
+        h.server.of(name).on_connection([&](Socket& s_ref) {
+            auto s = s_ref.shared_from_this();
             s->on_disconnect([&](Socket& so, DisconnectReason r) { reasons.emplace_back(so.nsp().name(), r); });
         });
     auto c = h.open();
@@ -302,7 +310,8 @@ TEST(SocketioClient, ServerDisconnectSendsDisconnectPacket) {
     h.server.of("/admin");
     std::optional<DisconnectReason> reason;
     std::shared_ptr<Socket> socket;
-    h.server.of("/admin").on_connection([&](const std::shared_ptr<Socket>& s) {
+    h.server.of("/admin").on_connection([&](Socket& s_ref) {
+        auto s = s_ref.shared_from_this();
         socket = s;
         s->on_disconnect([&](Socket&, DisconnectReason r) { reason = r; });
     });
@@ -325,7 +334,8 @@ TEST(SocketioClient, DisconnectTrueDisconnectsEveryNamespaceThenCloses) {
     std::vector<DisconnectReason> reasons;
     std::shared_ptr<Socket> main_socket;
     for (auto name : {"/", "/admin"})
-        h.server.of(name).on_connection([&](const std::shared_ptr<Socket>& s) {
+        h.server.of(name).on_connection([&](Socket& s_ref) {
+            auto s = s_ref.shared_from_this();
             if (s->nsp().name() == "/") main_socket = s;
             s->on_disconnect([&](Socket&, DisconnectReason r) { reasons.push_back(r); });
         });
@@ -345,7 +355,8 @@ TEST(SocketioClient, EngineCloseReasonReachesEverySocket) {
     h.server.of("/admin");
     std::vector<DisconnectReason> reasons;
     for (auto name : {"/", "/admin"})
-        h.server.of(name).on_connection([&](const std::shared_ptr<Socket>& s) {
+        h.server.of(name).on_connection([&](Socket& s_ref) {
+            auto s = s_ref.shared_from_this();
             s->on_disconnect([&](Socket&, DisconnectReason r) { reasons.push_back(r); });
         });
     auto c = h.open();
@@ -380,7 +391,7 @@ TEST(SocketioClient, ConnectTimeoutDoesNotApplyOnceJoined) {
 TEST(SocketioClient, PacketWithAttachmentsIsOneSend) {
     Harness h;
     std::shared_ptr<Socket> socket;
-    h.server.of("/").on_connection([&](const auto& s) { socket = s; });
+    h.server.of("/").on_connection([&](Socket& s) { socket = s.shared_from_this(); });
     auto c = h.open();
     h.join(c);
     Payload p;
@@ -395,7 +406,7 @@ TEST(SocketioClient, PacketWithAttachmentsIsOneSend) {
 TEST(SocketioClient, VolatileEmitDroppedWhenNotWritable) {
     Harness h;
     std::shared_ptr<Socket> socket;
-    h.server.of("/").on_connection([&](const auto& s) { socket = s; });
+    h.server.of("/").on_connection([&](Socket& s) { socket = s.shared_from_this(); });
     auto c = h.open();
     h.join(c);
     c.session->set_writable(false);
@@ -410,8 +421,10 @@ TEST(SocketioClient, VolatileEmitDroppedWhenNotWritable) {
 TEST(SocketioClient, ServerCloseDisconnectsWithShuttingDown) {
     Harness h;
     std::optional<DisconnectReason> reason;
-    h.server.of("/").on_connection(
-        [&](const std::shared_ptr<Socket>& s) { s->on_disconnect([&](Socket&, DisconnectReason r) { reason = r; }); });
+    h.server.of("/").on_connection([&](Socket& s_ref) {
+        auto s = s_ref.shared_from_this();
+        s->on_disconnect([&](Socket&, DisconnectReason r) { reason = r; });
+    });
     auto c = h.open();
     h.join(c);
     h.server.close();
@@ -426,7 +439,8 @@ TEST(SocketioClient, ServerDestroyedBeforeSessionsDetachesClients) {
     bool disconnected = false;
     {
         Server server(ioc.get_executor(), {}, without_engine);
-        server.of("/").on_connection([&](const std::shared_ptr<Socket>& s) {
+        server.of("/").on_connection([&](Socket& s_ref) {
+            auto s = s_ref.shared_from_this();
             s->on_disconnect([&](Socket&, DisconnectReason) { disconnected = true; });
         });
         handler = server.accept(session);

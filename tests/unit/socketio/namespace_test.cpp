@@ -29,8 +29,8 @@ TEST(Namespace, EventHandlersArePerNamespace) {
     Harness h;
     h.server.of("/a");
     std::vector<std::string> seen;
-    h.server.of("/").on("e", [&](const auto&, Payload, Ack) { seen.push_back("/"); });
-    h.server.of("/a").on("e", [&](const auto&, Payload, Ack) { seen.push_back("/a"); });
+    h.server.of("/").on("e", [&](Socket&, Payload, Ack) { seen.push_back("/"); });
+    h.server.of("/a").on("e", [&](Socket&, Payload, Ack) { seen.push_back("/a"); });
     auto c = h.open();
     h.join(c, "/");
     h.join(c, "/a");
@@ -41,7 +41,8 @@ TEST(Namespace, EventHandlersArePerNamespace) {
 
 TEST(Namespace, HandlerCanEmitBackAndJoinRooms) {
     Harness h;
-    h.server.of("/").on("join", [&](const std::shared_ptr<Socket>& s, Payload args, Ack ack) {
+    h.server.of("/").on("join", [&](Socket& s_ref, Payload args, Ack ack) {
+        auto s = s_ref.shared_from_this();
         s->join(std::string(args.args.at(0).as_string()));
         s->emit("joined", std::move(args));
         if (ack) ack();
@@ -57,7 +58,10 @@ TEST(Namespace, HandlerCanEmitBackAndJoinRooms) {
 
 TEST(Namespace, ConnectionHandlerMayDisconnect) {
     Harness h;
-    h.server.of("/").on_connection([](const std::shared_ptr<Socket>& s) { s->disconnect(); });
+    h.server.of("/").on_connection([](Socket& s_ref) {
+        auto s = s_ref.shared_from_this();
+        s->disconnect();
+    });
     auto c = h.open();
     c.recv("0");
     auto frames = c.take();

@@ -118,7 +118,7 @@ TEST(Recovery, EligiblePacketsGetTheSameOffsetForEveryone) {
     EXPECT_EQ(c1.take(), std::vector<std::string>{"42[\"v\"]"});
     s1->emit_volatile("v2");
     EXPECT_EQ(c1.take(), std::vector<std::string>{"42[\"v2\"]"});
-    s1->emit_with_ack("q", {}, std::chrono::seconds(1), [](AckResult) {});
+    s1->emit_with_ack("q", [](ErrorCode, Payload) {});
     EXPECT_EQ(c1.take(), std::vector<std::string>{"420[\"q\"]"});
 }
 
@@ -130,7 +130,10 @@ TEST(Recovery, RestoresSessionWithMissedPacketsBeforeConnectAnswer) {
         next(std::nullopt);
     });
     std::vector<bool> recovered_flags;
-    t.nsp().on_connection([&](const std::shared_ptr<Socket>& s) { recovered_flags.push_back(s->recovered()); });
+    t.nsp().on_connection([&](Socket& s_ref) {
+        auto s = s_ref.shared_from_this();
+        recovered_flags.push_back(s->recovered());
+    });
 
     auto c = t.h.open();
     c.recv("0");
