@@ -12,6 +12,7 @@
 #include <boost/json/array.hpp>
 
 #include <sio/socketio/namespace.hpp>
+#include <sio/socketio/remote_socket.hpp>
 
 namespace sio::socketio {
 
@@ -78,8 +79,8 @@ bool BroadcastOperator::emit(std::string_view event, Payload args) const {
     return true;
 }
 
-bool BroadcastOperator::emit_with_ack(std::string_view event, Payload args,
-                                      std::function<void(BroadcastAckResult)> done) const {
+bool BroadcastOperator::emit_with_ack_result(std::string_view event, Payload args,
+                                             std::function<void(BroadcastAckResult)> done) const {
     if (is_reserved_event(event)) return false;
 
     struct State {
@@ -134,6 +135,20 @@ bool BroadcastOperator::emit_with_ack(std::string_view event, Payload args,
 
 void BroadcastOperator::fetch_sockets(std::function<void(ErrorCode, std::vector<SocketInfo>)> done) const {
     nsp_->adapter().fetch_sockets(opts_, std::move(done));
+}
+
+void BroadcastOperator::fetch_remote_sockets(std::function<void(ErrorCode, std::vector<RemoteSocket>)> done) const {
+    nsp_->adapter().fetch_sockets(opts_,
+                                  [nsp = nsp_, done = std::move(done)](ErrorCode ec, std::vector<SocketInfo> found) {
+                                      std::vector<RemoteSocket> sockets;
+                                      sockets.reserve(found.size());
+                                      for (auto& info : found) sockets.emplace_back(*nsp, std::move(info));
+                                      done(ec, std::move(sockets));
+                                  });
+}
+
+boost::asio::any_io_executor BroadcastOperator::executor() const {
+    return nsp_->executor();
 }
 
 void BroadcastOperator::sockets_join(const std::vector<std::string>& rooms) const {

@@ -155,10 +155,8 @@ void Socket::remove_all_listeners() {
 
 std::size_t Socket::listener_count(std::string_view event) const {
     if (!listeners_) return 0;
-    return static_cast<std::size_t>(
-        std::count_if(listeners_->events.begin(), listeners_->events.end(), [event](const auto& e) {
-            return e.event == event;
-        }));
+    return static_cast<std::size_t>(std::count_if(listeners_->events.begin(), listeners_->events.end(),
+                                                  [event](const auto& e) { return e.event == event; }));
 }
 
 std::size_t Socket::any_listener_count() const {

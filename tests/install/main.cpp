@@ -19,9 +19,7 @@ namespace asio = boost::asio;
 int main() {
     asio::io_context ioc(1);
     sio::socketio::Server io(ioc.get_executor(), sio::socketio::ServerOptions{});
-    io.of("/").on_connection([](const std::shared_ptr<sio::socketio::Socket>& socket) {
-        socket->emit("hello", sio::socketio::Payload(boost::json::array{"world"}));
-    });
+    io.of("/").on_connection([](sio::socketio::Socket& socket) { socket.emit("hello", "world"); });
 
     auto handler = std::make_shared<sio::http::Handler>();
     handler->body_limit = [&io](std::string_view) { return io.engine().options().max_payload; };

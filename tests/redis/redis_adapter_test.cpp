@@ -700,7 +700,7 @@ TEST_F(RedisAdapterTest, RedisRestartFailsFastThenHeals) {
     });
     a->nsp().server_side_emit("x", {}, [&](error_code ec, std::vector<json::value>) { emit_ec = ec; });
     a->nsp().server_count([&](error_code ec, std::size_t) { count_ec = ec; });
-    a->nsp().timeout(2000ms).emit_with_ack("q", {}, [&](BroadcastAckResult r) { bwa = std::move(r); });
+    a->nsp().timeout(2000ms).emit_with_ack("q", Payload{}, [&](BroadcastAckResult r) { bwa = std::move(r); });
     ASSERT_TRUE(run_until(
         ioc_, [&] { return fetch_ec && emit_ec && count_ec && bwa; }, 1s));
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 200ms);

@@ -23,8 +23,7 @@ public:
     void operator()(Payload args = {}) const;
     /** `ack(1, "two", obj)`: the arguments converted as for Socket::emit. */
     template <class... Args>
-        requires(sizeof...(Args) > 0 && !is_single_payload_v<Args...>)
-    void operator()(Args&&... args) const {
+    requires(sizeof...(Args) > 0 && !is_single_payload_v<Args...>) void operator()(Args&&... args) const {
         (*this)(make_payload(std::forward<Args>(args)...));
     }
     /** True once answered (through any copy). */

@@ -52,7 +52,7 @@ Payload make_payload(Args&&... args) {
 
 /** True when `Args` is exactly one Payload (the untyped overloads take it). */
 template <class... Args>
-inline constexpr bool is_single_payload_v =
-    sizeof...(Args) == 1 && (std::same_as<std::remove_cvref_t<Args>, Payload> && ...);
+inline constexpr bool is_single_payload_v = sizeof...(Args) == 1 &&
+                                            (std::same_as<std::remove_cvref_t<Args>, Payload> && ...);
 
 }  // namespace sio::socketio

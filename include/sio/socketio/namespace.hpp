@@ -18,6 +18,7 @@
 #include <sio/socketio/adapter.hpp>
 #include <sio/socketio/broadcast.hpp>
 #include <sio/socketio/payload.hpp>
+#include <sio/socketio/remote_socket.hpp>
 #include <sio/socketio/socket.hpp>
 
 namespace sio::socketio {

@@ -142,7 +142,8 @@ void invoke_typed(Fn& fn, Socket& socket, const Payload& payload, Ack& ack, std:
     std::tuple<Converted<std::decay_t<std::tuple_element_t<I + 1, Args>>>...> converted{
         convert_argument<std::decay_t<std::tuple_element_t<I + 1, Args>>>(payload, I)...};
     std::optional<ArgumentError> error;
-    (void)((std::get<I>(converted) ? true : (error = ArgumentError{I, std::get<I>(converted).error().message}, false)) &&
+    (void)((std::get<I>(converted) ? true
+                                   : (error = ArgumentError{I, std::get<I>(converted).error().message}, false)) &&
            ...);
     if (error) {
         refuse_event(socket, ack, std::move(*error));

@@ -130,7 +130,7 @@ TEST(BroadcastOperator, EmitWithAckCompletesWhenEveryClientAnswered) {
 TEST(BroadcastOperator, EmitWithAckTimesOutWithPartialResponses) {
     Room r(2);
     std::optional<BroadcastAckResult> result;
-    r.nsp().timeout(std::chrono::milliseconds(1)).emit_with_ack("q", {}, [&](BroadcastAckResult res) {
+    r.nsp().timeout(std::chrono::milliseconds(1)).emit_with_ack("q", Payload{}, [&](BroadcastAckResult res) {
         result = std::move(res);
     });
     r.conns[1].recv("30[7]");
@@ -145,7 +145,7 @@ TEST(BroadcastOperator, EmitWithAckTimesOutWithPartialResponses) {
 TEST(BroadcastOperator, EmitWithAckToNobodyCompletesAtOnce) {
     Room r(1);
     std::optional<BroadcastAckResult> result;
-    r.nsp().to("empty").emit_with_ack("q", {}, [&](BroadcastAckResult res) { result = std::move(res); });
+    r.nsp().to("empty").emit_with_ack("q", Payload{}, [&](BroadcastAckResult res) { result = std::move(res); });
     ASSERT_TRUE(result);
     EXPECT_FALSE(result->timed_out);
     EXPECT_TRUE(result->responses.empty());
@@ -154,7 +154,7 @@ TEST(BroadcastOperator, EmitWithAckToNobodyCompletesAtOnce) {
 TEST(BroadcastOperator, DisconnectedClientLeavesBroadcastAckToTimeout) {
     Room r(2);
     std::optional<BroadcastAckResult> result;
-    r.nsp().timeout(std::chrono::milliseconds(1)).emit_with_ack("q", {}, [&](BroadcastAckResult res) {
+    r.nsp().timeout(std::chrono::milliseconds(1)).emit_with_ack("q", Payload{}, [&](BroadcastAckResult res) {
         result = std::move(res);
     });
     r.conns[0].recv("30[1]");

@@ -426,9 +426,10 @@ TEST(ShardedAdapter, GathersCompleteWhenANamespaceExistsOnOneShardOnly) {
     auto done = std::make_shared<std::promise<BroadcastAckResult>>();
     auto finished = done->get_future();
     s.on(0, [&] {
-        s.server(0).of("/only0").timeout(std::chrono::seconds(20)).emit_with_ack("q", {}, [done](BroadcastAckResult r) {
-            done->set_value(std::move(r));
-        });
+        s.server(0)
+            .of("/only0")
+            .timeout(std::chrono::seconds(20))
+            .emit_with_ack("q", Payload{}, [done](BroadcastAckResult r) { done->set_value(std::move(r)); });
     });
     auto got = s.take(0, "a0");
     ASSERT_EQ(got.size(), 1u);
@@ -501,7 +502,7 @@ TEST(ShardedAck, TimesOutWaitingForAClientOfAnotherShard) {
     auto done = std::make_shared<std::promise<BroadcastAckResult>>();
     auto finished = done->get_future();
     s.on(0, [&] {
-        s.nsp(0).timeout(std::chrono::seconds(1)).emit_with_ack("q", {}, [done](BroadcastAckResult r) {
+        s.nsp(0).timeout(std::chrono::seconds(1)).emit_with_ack("q", Payload{}, [done](BroadcastAckResult r) {
             done->set_value(std::move(r));
         });
     });

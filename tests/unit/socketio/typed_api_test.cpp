@@ -123,7 +123,8 @@ TEST(VariadicEmit, ArgumentsOfAnyConvertibleTypeAndBinary) {
 
 TEST(CompletionTokens, UseFutureGetsTheAckArguments) {
     One o;
-    std::future<Payload> answer = o.socket->timeout(std::chrono::seconds(5)).emit_with_ack("q", 1, boost::asio::use_future);
+    std::future<Payload> answer =
+        o.socket->timeout(std::chrono::seconds(5)).emit_with_ack("q", 1, boost::asio::use_future);
     EXPECT_EQ(o.c.take(), std::vector<std::string>{"420[\"q\",1]"});
     o.c.recv("30[\"yes\"]");
     o.h.poll();
@@ -146,7 +147,8 @@ TEST(CompletionTokens, CoroutineHandlerAwaitsAnAckFromTheClient) {
     One o;
     // A coroutine handler: asks the client a question and answers its own ack with the reply.
     o.socket->on("ask", [](Socket& s, std::string question, Ack ack) -> boost::asio::awaitable<void> {
-        Payload reply = co_await s.timeout(std::chrono::seconds(5)).emit_with_ack("q", question, boost::asio::use_awaitable);
+        Payload reply =
+            co_await s.timeout(std::chrono::seconds(5)).emit_with_ack("q", question, boost::asio::use_awaitable);
         ack("client said", reply.args.at(0));
     });
     o.c.recv("27[\"ask\",\"why?\"]");
