@@ -85,14 +85,23 @@ void Client::on_decoded(Packet packet) {
 }
 
 void Client::connect(const std::string& nsp, boost::json::object auth) {
-    Namespace* target = server_->find(nsp);
-    if (!target) {
-        // Refused, but the connection stays open (other namespaces are unaffected).
-        send_packet(Packet{
-            PacketType::connect_error, nsp, std::nullopt, boost::json::object{{"message", "Invalid namespace"}}, {}});
-        return;
-    }
-    target->connect(*this, std::move(auth));
+    if (Namespace* existing = server_->find(nsp)) return existing->connect(*this, std::move(auth));
+    // Perhaps a dynamic namespace: a parent's matcher may answer later, when this client may
+    // be gone, so it is looked up again by its engine id.
+    auto kept_auth = std::make_shared<boost::json::object>(std::move(auth));
+    Server* server = server_;
+    server_->resolve_namespace(
+        nsp, *kept_auth, [server, candidate = this, engine_id = session_->id(), nsp, kept_auth](Namespace* target) {
+            Client* live = server->live_client(candidate, engine_id);
+            if (!live) return;
+            if (target) return target->connect(*live, std::move(*kept_auth));
+            // Refused, but the connection stays open (other namespaces are unaffected).
+            live->send_packet(Packet{PacketType::connect_error,
+                                     nsp,
+                                     std::nullopt,
+                                     boost::json::object{{"message", "Invalid namespace"}},
+                                     {}});
+        });
 }
 
 void Client::on_protocol_error(std::string_view why) {

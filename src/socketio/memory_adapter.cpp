@@ -72,15 +72,39 @@ MemoryAdapter::~MemoryAdapter() = default;
 // ---- room index --------------------------------------------------------------------------
 
 void MemoryAdapter::add_all(const std::string& sid, const std::vector<std::string>& rooms) {
-    for (const auto& room : rooms) index_->add(sid, room);
+    const RoomListeners* listeners = room_listeners_if_any();
+    if (!listeners) {
+        for (const auto& room : rooms) index_->add(sid, room);
+        return;
+    }
+    const RoomListeners copy = *listeners;  // a listener may register another one
+    for (const auto& room : rooms) {
+        const bool existed = index_->has_room(room);
+        if (!index_->add(sid, room)) continue;
+        if (!existed)
+            for (const auto& fn : copy.create) fn(room);
+        for (const auto& fn : copy.join) fn(room, sid);
+    }
 }
 
 void MemoryAdapter::del(const std::string& sid, const std::string& room) {
-    index_->del(sid, room);
+    if (index_->del(sid, room)) announce_left(sid, room);
 }
 
 void MemoryAdapter::del_all(const std::string& sid) {
-    index_->del_all(sid);
+    auto rooms = index_->del_all(sid);
+    if (room_listeners_if_any())
+        for (const auto& room : rooms) announce_left(sid, room);
+}
+
+void MemoryAdapter::announce_left(const std::string& sid, const std::string& room) {
+    const RoomListeners* listeners = room_listeners_if_any();
+    if (!listeners) return;
+    // Copied: a listener may register another one (Node: leave-room, then delete-room).
+    RoomListeners copy = *listeners;
+    for (const auto& fn : copy.leave) fn(room, sid);
+    if (!index_->has_room(room))
+        for (const auto& fn : copy.remove) fn(room);
 }
 
 std::vector<std::string> MemoryAdapter::socket_rooms(const std::string& sid) const {

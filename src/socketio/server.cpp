@@ -48,7 +48,10 @@ Server::~Server() {
 Namespace& Server::of(std::string name) {
     name = normalise(std::move(name));
     auto it = namespaces_.find(name);
-    if (it == namespaces_.end()) it = namespaces_.emplace(name, std::make_unique<Namespace>(*this, name)).first;
+    if (it == namespaces_.end()) {
+        it = namespaces_.emplace(name, std::make_unique<Namespace>(*this, name)).first;
+        announce(*it->second);
+    }
     return *it->second;
 }
 
@@ -65,6 +68,47 @@ Client* Server::live_client(Client* candidate, const std::string& engine_id) con
     // The id check guards against a new client allocated at a freed client's address.
     if (!clients_.contains(candidate) || candidate->session().id() != engine_id) return nullptr;
     return candidate;
+}
+
+void Server::announce(Namespace& nsp) {
+    auto handlers = new_namespace_handlers_;  // copied: a handler may add another one
+    for (const auto& handler : handlers) handler(nsp);
+}
+
+ParentNamespace& Server::of(std::regex pattern) {
+    return of(NamespaceMatcher(
+        [pattern = std::move(pattern)](const std::string& name, const boost::json::object&,
+                                       std::function<void(bool)> next) { next(std::regex_match(name, pattern)); }));
+}
+
+ParentNamespace& Server::of(NamespaceMatcher matcher) {
+    parents_.push_back(std::make_unique<ParentNamespace>(std::move(matcher)));
+    return *parents_.back();
+}
+
+void Server::resolve_namespace(const std::string& name, const boost::json::object& auth,
+                               std::function<void(Namespace*)> done) {
+    if (Namespace* existing = find(name)) return done(existing);
+    try_parent(0, name, auth, std::move(done));
+}
+
+void Server::try_parent(std::size_t index, const std::string& name, const boost::json::object& auth,
+                        std::function<void(Namespace*)> done) {
+    if (index >= parents_.size()) return done(nullptr);
+    auto called = std::make_shared<bool>(false);
+    // The matcher may answer later: `this` outlives it (the server owns the parents), and
+    // the caller checks that its client is still there.
+    parents_[index]->matcher()(
+        name, auth, [this, index, name, auth, done = std::move(done), called](bool admitted) mutable {
+            if (std::exchange(*called, true)) return;
+            if (!admitted) return try_parent(index + 1, name, auth, std::move(done));
+            if (Namespace* existing = find(name)) return done(existing);  // created meanwhile
+            // The child has the parent's registrations before new_namespace handlers see it.
+            Namespace& child = *namespaces_.emplace(name, std::make_unique<Namespace>(*this, name)).first->second;
+            parents_[index]->adopt(child);
+            announce(child);
+            done(&child);
+        });
 }
 
 void Server::close() {

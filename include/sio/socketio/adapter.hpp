@@ -64,9 +64,26 @@ struct PersistedSession {
     boost::json::value data;
 };
 
+/** Listeners of the local room index's changes (socket.io-adapter's create-room,
+    delete-room, join-room and leave-room events). A socket's own-id room counts, as in Node. */
+struct RoomListeners {
+    using RoomFn = std::function<void(const std::string& room)>;
+    using MemberFn = std::function<void(const std::string& room, const std::string& sid)>;
+    std::vector<RoomFn> create;
+    std::vector<RoomFn> remove;
+    std::vector<MemberFn> join;
+    std::vector<MemberFn> leave;
+};
+
 class Adapter {
 public:
     virtual ~Adapter() = default;
+
+    // ---- room events (allocated on first registration) -------------------------------
+    void on_create_room(RoomListeners::RoomFn fn) { room_listeners().create.push_back(std::move(fn)); }
+    void on_delete_room(RoomListeners::RoomFn fn) { room_listeners().remove.push_back(std::move(fn)); }
+    void on_join_room(RoomListeners::MemberFn fn) { room_listeners().join.push_back(std::move(fn)); }
+    void on_leave_room(RoomListeners::MemberFn fn) { room_listeners().leave.push_back(std::move(fn)); }
 
     // ---- local room index (this instance's sockets only) ------------------------------
     virtual void add_all(const std::string& sid, const std::vector<std::string>& rooms) = 0;
@@ -117,6 +134,17 @@ public:
         returning when the session is kept here, later when another shard keeps it. */
     virtual void restore_session(const std::string& pid, const std::string& offset,
                                  std::function<void(std::optional<RecoveredSession>)> done) = 0;
+
+protected:
+    /** Null while nobody listens: the room index then does no extra lookup. */
+    const RoomListeners* room_listeners_if_any() const noexcept { return room_listeners_.get(); }
+
+private:
+    RoomListeners& room_listeners() {
+        if (!room_listeners_) room_listeners_ = std::make_unique<RoomListeners>();
+        return *room_listeners_;
+    }
+    std::unique_ptr<RoomListeners> room_listeners_;
 };
 
 /** Makes the adapter of a namespace; the default makes a MemoryAdapter. */

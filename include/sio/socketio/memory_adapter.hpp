@@ -143,6 +143,8 @@ private:
         `done(whether it was)` back here. */
     void on_owner_of(const std::string& sid, std::function<void(Socket&)> op, std::function<void(bool)> done);
     std::size_t shard_count() const noexcept;
+    /** leave-room, then delete-room when `room` is now empty. */
+    void announce_left(const std::string& sid, const std::string& room);
     /** Sends `packet` to the local targets of `opts`: its `frames` when given (encoded once
         for every shard), else encoded here once there is a target. */
     void deliver_targets(const Packet& packet, const std::vector<engineio::SharedFrame>* frames,

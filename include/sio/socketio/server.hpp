@@ -4,8 +4,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <regex>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -13,6 +15,7 @@
 #include <sio/engineio/server.hpp>
 #include <sio/socketio/namespace.hpp>
 #include <sio/socketio/options.hpp>
+#include <sio/socketio/parent_namespace.hpp>
 #include <sio/socketio/server_group.hpp>
 
 namespace sio::socketio {
@@ -46,8 +49,21 @@ public:
 
     /** The namespace `name` ("chat" is normalised to "/chat"), created on first use. */
     Namespace& of(std::string name);
-    /** An existing namespace, or null. Unknown namespaces are refused with "Invalid namespace". */
+    /** A parent namespace for every name `pattern` matches entirely (io.of(/^\/room-\d+$/)). */
+    ParentNamespace& of(std::regex pattern);
+    /** A parent namespace whose `matcher` decides, per CONNECT, whether a name may be created. */
+    ParentNamespace& of(NamespaceMatcher matcher);
+    /** An existing namespace, or null. */
     Namespace* find(const std::string& name) noexcept;
+    /** Runs for every namespace created from now on (io.on("new_namespace")): explicitly with
+        of(name) or from a parent namespace. */
+    void on_new_namespace(std::function<void(Namespace&)> fn) { new_namespace_handlers_.push_back(std::move(fn)); }
+
+    /** The namespace a CONNECT to `name` goes to: an existing one, or one created by the first
+        parent namespace (in registration order) that admits the name; null (refused with
+        "Invalid namespace") when none does. `done` may run later, on this loop. */
+    void resolve_namespace(const std::string& name, const boost::json::object& auth,
+                           std::function<void(Namespace*)> done);
 
     /** The Engine.IO server to mount on the HTTP router at `options().path`. */
     engineio::Server& engine() noexcept { return *engine_; }
@@ -84,7 +100,13 @@ private:
     boost::asio::any_io_executor executor_;
     ServerOptions options_;
     core::IdGenerator ids_;
+    void announce(Namespace& nsp);
+    void try_parent(std::size_t index, const std::string& name, const boost::json::object& auth,
+                    std::function<void(Namespace*)> done);
+
     std::map<std::string, std::unique_ptr<Namespace>> namespaces_;
+    std::vector<std::unique_ptr<ParentNamespace>> parents_;
+    std::vector<std::function<void(Namespace&)>> new_namespace_handlers_;
     std::unordered_set<Client*> clients_;  // live clients, not owned (their sessions own them)
     // Type-erased (shared_ptr deleter, close hook) so that code using Server only through
     // accept() links without the engine: only the engine-making constructor refers to it.

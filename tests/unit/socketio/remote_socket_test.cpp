@@ -82,7 +82,8 @@ TEST(BroadcastTokens, VariadicEmitAndEmitWithAckThroughAFuture) {
     EXPECT_EQ(t.c1.take(), std::vector<std::string>{"42[\"news\",\"today\",3]"});
     EXPECT_TRUE(t.c2.take().empty());
 
-    auto answers = t.h.server.of("/").timeout(std::chrono::seconds(5)).emit_with_ack("poll", 1, boost::asio::use_future);
+    auto answers =
+        t.h.server.of("/").timeout(std::chrono::seconds(5)).emit_with_ack("poll", 1, boost::asio::use_future);
     t.h.poll();  // the adapter asks how many servers there are
     auto f1 = t.c1.take();
     ASSERT_EQ(f1.size(), 1u);
@@ -91,9 +92,8 @@ TEST(BroadcastTokens, VariadicEmitAndEmitWithAckThroughAFuture) {
     t.c2.recv("30[\"no\"]");
     EXPECT_TRUE(t.h.run_until([&] { return answers.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }));
     auto responses = answers.get();
-    std::sort(responses.begin(), responses.end(), [](const auto& a, const auto& b) {
-        return a.as_string() < b.as_string();
-    });
+    std::sort(responses.begin(), responses.end(),
+              [](const auto& a, const auto& b) { return a.as_string() < b.as_string(); });
     EXPECT_EQ(responses, (std::vector<boost::json::value>{"no", "yes"}));
 }
 
@@ -102,8 +102,9 @@ TEST(BroadcastTokens, TimeoutIsAnErrorWithThePartialResponsesInTheCallback) {
     ErrorCode got_ec;
     std::vector<boost::json::value> got;
     bool done = false;
-    t.h.server.of("/").timeout(std::chrono::milliseconds(1)).emit_with_ack(
-        "poll", [&](ErrorCode ec, std::vector<boost::json::value> responses) {
+    t.h.server.of("/")
+        .timeout(std::chrono::milliseconds(1))
+        .emit_with_ack("poll", [&](ErrorCode ec, std::vector<boost::json::value> responses) {
             got_ec = ec;
             got = std::move(responses);
             done = true;
