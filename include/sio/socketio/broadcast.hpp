@@ -78,6 +78,8 @@ public:
     BroadcastOperator local() const;
     BroadcastOperator volatile_() const;
     BroadcastOperator timeout(std::chrono::milliseconds ms) const;
+    /** Accepted for compatibility; sio does not compress messages. */
+    BroadcastOperator compress(bool) const { return *this; }
 
     /** Emits to every target, the packet encoded once. Returns false (and sends nothing) for a
         reserved event name. */

@@ -73,6 +73,8 @@ public:
     BroadcastOperator volatile_() { return BroadcastOperator(*this).volatile_(); }
     BroadcastOperator timeout(std::chrono::milliseconds ms) { return BroadcastOperator(*this).timeout(ms); }
     BroadcastOperator all() { return BroadcastOperator(*this); }
+    /** Accepted for compatibility; sio does not compress messages. */
+    BroadcastOperator compress(bool enabled) { return all().compress(enabled); }
     bool emit(std::string_view event, Payload args = {}) { return all().emit(event, std::move(args)); }
 
     /** serverSideEmit: to every other instance (no-op when standalone). With `on_acks`, one

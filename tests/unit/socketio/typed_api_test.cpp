@@ -119,6 +119,8 @@ TEST(VariadicEmit, ArgumentsOfAnyConvertibleTypeAndBinary) {
     EXPECT_EQ(frames[2], std::string("bin:\x01\x02", 6));
     o.socket->send("hello");
     EXPECT_EQ(o.c.take(), std::vector<std::string>{"42[\"message\",\"hello\"]"});
+    o.socket->compress(false).emit("plain", true);  // accepted, no effect
+    EXPECT_EQ(o.c.take(), std::vector<std::string>{"42[\"plain\",true]"});
 }
 
 TEST(CompletionTokens, UseFutureGetsTheAckArguments) {
