@@ -83,4 +83,12 @@ struct Harness {
     int next_ = 0;
 };
 
+/** A harness with one connection joined to "/" and its socket. */
+struct OneSocket {
+    Harness h;
+    Connection c;
+    std::shared_ptr<socketio::Socket> socket;
+    OneSocket() : c(h.open()) { socket = h.server.of("/").socket(h.join(c)); }
+};
+
 }  // namespace sio::test

@@ -11,12 +11,7 @@ using sio::test::Harness;
 
 namespace {
 
-struct One {
-    Harness h;
-    Connection c;
-    std::shared_ptr<Socket> socket;
-    One() : c(h.open()) { socket = h.server.of("/").socket(h.join(c)); }
-};
+using One = sio::test::OneSocket;
 
 /** What an emit with ack completed with. */
 struct Outcome {

@@ -18,12 +18,7 @@ using sio::test::Harness;
 
 namespace {
 
-struct One {
-    Harness h;
-    Connection c;
-    std::shared_ptr<Socket> socket;
-    One() : c(h.open()) { socket = h.server.of("/").socket(h.join(c)); }
-};
+using One = sio::test::OneSocket;
 
 TEST(SocketListeners, OnRunsEveryHandlerInOrderAfterTheNamespaceHandler) {
     One o;

@@ -33,12 +33,7 @@ BOOST_DESCRIBE_STRUCT(Point, (), (x, y))
 
 namespace {
 
-struct One {
-    Harness h;
-    Connection c;
-    std::shared_ptr<Socket> socket;
-    One() : c(h.open()) { socket = h.server.of("/").socket(h.join(c)); }
-};
+using One = sio::test::OneSocket;
 
 TEST(TypedHandler, ArgumentsAreConvertedToTheParameterTypes) {
     One o;
