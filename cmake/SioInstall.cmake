@@ -5,7 +5,7 @@ include(CMakePackageConfigHelpers)
 
 set(sio_install_cmakedir ${CMAKE_INSTALL_LIBDIR}/cmake/sio)
 install(DIRECTORY include/sio TYPE INCLUDE)
-install(TARGETS sio_core sio_http sio_engineio sio_socketio sio_adapter_redis sio
+install(TARGETS sio_core sio_http sio_engineio sio_socketio sio_adapter_redis sio_facade sio
         EXPORT sioTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(EXPORT sioTargets NAMESPACE sio:: DESTINATION ${sio_install_cmakedir})

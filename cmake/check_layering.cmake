@@ -1,9 +1,10 @@
 # Build-time check that links between layers only point down (run by the sio_layering target).
-#   core <- http <- engineio <- socketio <- adapter (Redis) <- server
+#   core <- http <- engineio <- socketio <- adapter (Redis) <- facade (sio::Server) <- server
+# The umbrella header include/sio/sio.hpp belongs to the facade layer.
 # A file of layer L may include the public headers <sio/X/...> of L and of the layers below it,
 # and the private headers "X/..." (relative to src/) of its own layer only: another layer's
 # internals are not part of its interface. Usage: cmake -DSOURCE_DIR=<repo> -P check_layering.cmake
-set(layers core http engineio socketio adapter server)
+set(layers core http engineio socketio adapter facade server)
 
 function(layer_rank name out)
   list(FIND layers "${name}" rank)
@@ -17,6 +18,8 @@ set(violations "")
 foreach(file IN LISTS files)
   if(file MATCHES "^(include/sio|src)/([a-z_]+)/")
     set(own "${CMAKE_MATCH_2}")
+  elseif(file MATCHES "^include/sio/[^/]+$")
+    set(own facade)
   elseif(file MATCHES "^server/")
     set(own server)
   else()
