@@ -22,6 +22,7 @@
 #include <sio/socketio/json.hpp>
 #include <sio/socketio/make_payload.hpp>
 #include <sio/socketio/namespace.hpp>
+#include <sio/socketio/parent_namespace.hpp>
 #include <sio/socketio/payload.hpp>
 #include <sio/socketio/remote_socket.hpp>
 #include <sio/socketio/socket.hpp>
@@ -42,7 +43,9 @@ using socketio::ListenerId;
 using socketio::make_payload;
 using socketio::Middleware;
 using socketio::Namespace;
+using socketio::NamespaceMatcher;
 using socketio::Next;
+using socketio::ParentNamespace;
 using socketio::Payload;
 using socketio::RemoteSocket;
 using socketio::Socket;

@@ -19,6 +19,7 @@
 #include <csignal>
 #include <functional>
 #include <memory>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,6 +35,7 @@
 #include <sio/socketio/broadcast.hpp>
 #include <sio/socketio/make_payload.hpp>
 #include <sio/socketio/namespace.hpp>
+#include <sio/socketio/parent_namespace.hpp>
 #include <sio/socketio/server.hpp>
 
 namespace sio {
@@ -58,6 +60,11 @@ public:
     // ---- Socket.IO ---------------------------------------------------------------------
     /** The namespace `name`, created on first use (io.of). */
     socketio::Namespace& of(std::string name) { return io_->of(std::move(name)); }
+    /** A parent namespace: a client may connect to any name that `pattern` matches, made on
+        its first CONNECT with the parent's middlewares and handlers (io.of(/regex/)). */
+    socketio::ParentNamespace& of(std::regex pattern) { return io_->of(std::move(pattern)); }
+    /** The same, with a function deciding per CONNECT (name, auth). */
+    socketio::ParentNamespace& of(socketio::NamespaceMatcher matcher) { return io_->of(std::move(matcher)); }
     /** The main namespace "/" (io.sockets). */
     socketio::Namespace& sockets() { return of("/"); }
     /** A connection middleware of "/" (io.use). */

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <future>
+#include <regex>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -104,6 +105,22 @@ TEST(FacadeServer, TypedHandlersOnANamespace) {
     EXPECT_TRUE(client.next_starting_with("40/chat,").starts_with("40/chat,{\"sid\":"));
     client.send(R"(42/chat,7["add",2,3])");
     EXPECT_EQ(client.next_starting_with("43"), "43/chat,7[5]");
+}
+
+TEST(FacadeServer, DynamicNamespacesByPattern) {
+    sio::Server io;
+    io.of(std::regex("^/room-\\d+$")).on_connection([](sio::Socket& socket) {
+        socket.emit("in", socket.nsp().name());
+    });
+    ASSERT_FALSE(io.listen(0));
+    Running running(io);
+
+    PollingClient client(io.port());
+    client.open();
+    client.send("40/room-42,");
+    EXPECT_EQ(client.next_starting_with("42"), R"(42/room-42,["in","/room-42"])");
+    client.send("40/lobby,");
+    EXPECT_TRUE(client.next_starting_with("44/lobby,").starts_with("44/lobby,{\"message\":\"Invalid namespace\""));
 }
 
 TEST(FacadeServer, CloseDisconnectsEverySocketAndRunReturns) {
