@@ -1,7 +1,9 @@
-// Engine.IO request handling (docs/protocol.md §1.2): CORS preflight, then transport, sid and
-// handshake checks in the reference order, then the session's transport takes the request.
-// Errors are `{"code":N,"message":...}` JSON with 400/403 for HTTP requests, and a raw
-// `400 Bad Request` text answer for WebSocket upgrades.
+// Engine.IO request handling (docs/protocol.md §1.2): CORS preflight, then transport, origin,
+// sid and handshake checks in the reference order, then allow_request (possibly answered
+// later), then the protocol check and a new session; a request with a sid goes to its
+// session's transport. Errors are `{"code":N,"message":...}` JSON with 400/403 for HTTP
+// requests, and a raw `400 Bad Request` text answer for WebSocket upgrades; each refusal
+// engine.io reports raises connection_error with engine.io's context (§1.16).
 
 #include <sio/engineio/server.hpp>
 
@@ -10,6 +12,7 @@
 
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
 #include <sio/core/log.hpp>
@@ -22,6 +25,22 @@
 #include "engineio/websocket_transport.hpp"
 
 namespace sio::engineio {
+
+struct Server::Query {
+    std::vector<std::pair<std::string, std::string>> params;
+    const std::string* find(std::string_view key) const {
+        for (const auto& [k, v] : params) {
+            if (k == key) return &v;
+        }
+        return nullptr;
+    }
+    /** engine.io: exactly "4" is protocol 4, anything else (missing included) 3. */
+    int protocol() const {
+        const std::string* eio = find("EIO");
+        return eio && *eio == "4" ? 4 : 3;
+    }
+};
+
 namespace {
 
 namespace bhttp = boost::beast::http;
@@ -32,18 +51,8 @@ auto log() {
     return logger;
 }
 
-struct Query {
-    std::vector<std::pair<std::string, std::string>> params;
-    const std::string* find(std::string_view key) const {
-        for (const auto& [k, v] : params) {
-            if (k == key) return &v;
-        }
-        return nullptr;
-    }
-};
-
-Query parse_query(std::string_view target) {
-    Query q;
+Server::Query parse_query(std::string_view target) {
+    Server::Query q;
     auto url = boost::urls::parse_origin_form(target);
     if (!url) return q;
     for (auto param : url->params()) {
@@ -52,7 +61,7 @@ Query parse_query(std::string_view target) {
     return q;
 }
 
-Handshake make_handshake(const http::Request& req, const Query& query, const std::string& address) {
+Handshake make_handshake(const http::Request& req, const Server::Query& query, const std::string& address) {
     // Gathered here, then copied once into the handshake's exactly sized buffer.
     FieldList headers;
     std::string name;
@@ -69,6 +78,37 @@ Handshake make_handshake(const http::Request& req, const Query& query, const std
     return h;
 }
 
+/** Node's checkInvalidHeaderChar: only HTAB, 0x20-0x7E and 0x80-0xFF are allowed. */
+bool has_invalid_header_char(std::string_view value) {
+    return std::any_of(value.begin(), value.end(), [](char ch) {
+        auto c = static_cast<unsigned char>(ch);
+        return !(c == '\t' || (c >= 0x20 && c != 0x7F));
+    });
+}
+
+/** The error answer engine.io writes: JSON with 400/403 over HTTP; over an upgrade a raw
+    `400 Bad Request` whose body is the bare message, whatever the code. */
+void write_error(http::HttpConnection& connection, const http::Request& req, bool upgrade, error code,
+                 std::string_view message, const CorsOptions& cors) {
+    if (upgrade) {
+        http::Response res{bhttp::status::bad_request, req.version()};
+        res.set(bhttp::field::content_type, "text/html");
+        res.keep_alive(false);
+        res.body() = std::string(message);
+        res.prepare_payload();
+        connection.respond(std::move(res));
+        return;
+    }
+    http::Response res{code == error::forbidden ? bhttp::status::forbidden : bhttp::status::bad_request, req.version()};
+    res.set(bhttp::field::content_type, "application/json");
+    apply_cors(cors, req, res);
+    res.keep_alive(req.keep_alive());
+    // Serialized, not formatted: an allow_request message may hold quotes or control characters.
+    res.body() = boost::json::serialize(boost::json::object{{"code", static_cast<int>(code)}, {"message", message}});
+    res.prepare_payload();
+    connection.respond(std::move(res));
+}
+
 }  // namespace
 
 Server::Server(boost::asio::any_io_executor executor, std::string path, Options options,
@@ -83,6 +123,7 @@ Server::Server(boost::asio::any_io_executor executor, std::string path, Options 
       ping_timeout_queue_(std::make_shared<DelayQueue>(executor_, options_.ping_timeout)) {}
 
 Server::~Server() {
+    alive_.reset();
     // Sessions may outlive us briefly in pending handlers; they must not call back into us.
     close_all(CloseReason::server_shutting_down);
     ping_interval_queue_->clear();
@@ -115,35 +156,28 @@ void Server::close_all(CloseReason reason) {
     for (auto& [sid, session] : sessions) session->close(reason);
 }
 
+void Server::refuse(http::HttpConnection& connection, const http::Request& req, bool upgrade, error code,
+                    boost::json::object context) {
+    const std::string_view default_message = error_message(code);
+    // The client reads the context's message when there is a non-empty one (an allow_request
+    // refusal), the code's own text otherwise; connection_error always has the latter.
+    std::string message(default_message);
+    if (const auto* m = context.if_contains("message"); m && m->is_string() && !m->get_string().empty()) {
+        message = m->get_string();
+    }
+    if (events_.wants_connection_errors()) {
+        events_.emit_connection_error(
+            ConnectionError{req, connection.remote_address(), code, default_message, std::move(context)});
+    }
+    write_error(connection, req, upgrade, code, message, options_.cors);
+}
+
 void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, http::Request&& req) {
     const bool upgrade = websocket::is_upgrade(req);
 
-    auto fail = [&](error code, std::string_view message = {}) {
-        if (message.empty()) message = error_message(code);
-        if (upgrade) {
-            http::Response res{bhttp::status::bad_request, req.version()};
-            res.set(bhttp::field::content_type, "text/html");
-            res.keep_alive(false);
-            res.body() = std::string(message);
-            res.prepare_payload();
-            connection->respond(std::move(res));
-            return;
-        }
-        http::Response res{code == error::forbidden ? bhttp::status::forbidden : bhttp::status::bad_request,
-                           req.version()};
-        res.set(bhttp::field::content_type, "application/json");
-        engineio::apply_cors(options_.cors, req, res);
-        res.keep_alive(req.keep_alive());
-        res.body() = fmt::format(R"({{"code":{},"message":"{}"}})", static_cast<int>(code), message);
-        res.prepare_payload();
-        connection->respond(std::move(res));
-    };
-
-    // After the engine's own checks, as in Node (engine.io verifies, then ws validates).
-    auto refuse_bad_upgrade = [&] {
-        auto why = upgrade ? ws::upgrade_error(req) : std::nullopt;
-        if (why) fail(error::bad_request, *why);
-        return why.has_value();
+    // Refusals engine.io leaves to `ws` or to the transport: no connection_error.
+    auto reject = [&](std::string_view message) {
+        write_error(*connection, req, upgrade, error::bad_request, message, options_.cors);
     };
 
     if (!upgrade && is_preflight(options_.cors, req)) {
@@ -155,7 +189,14 @@ void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, htt
     const std::string* transport = query.find("transport");
     if (!transport || !((*transport == "polling" && options_.allow_polling) ||
                         (*transport == "websocket" && options_.allow_websocket))) {
-        fail(error::unknown_transport);
+        boost::json::object context;
+        if (transport) context.emplace("transport", *transport);
+        refuse(*connection, req, upgrade, error::unknown_transport, std::move(context));
+        return;
+    }
+
+    if (auto origin = req[bhttp::field::origin]; has_invalid_header_char(origin)) {
+        refuse(*connection, req, upgrade, error::bad_request, {{"name", "INVALID_ORIGIN"}, {"origin", origin}});
         return;
     }
 
@@ -167,33 +208,42 @@ void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, htt
                 forwarder_(*owner, connection, std::move(req));
                 return;
             }
-            fail(error::unknown_sid);
+            refuse(*connection, req, upgrade, error::unknown_sid, {{"sid", *sid}});
             return;
         }
         auto session = it->second;  // keep alive: handlers below may close it
-        const std::string* eio = query.find("EIO");
-        if (!eio || *eio != "4") {
-            fail(error::bad_request);
+        if (!upgrade && *transport != session->transport_name()) {
+            // E.g. polling after the upgrade.
+            refuse(*connection, req, upgrade, error::bad_request,
+                   {{"name", "TRANSPORT_MISMATCH"},
+                    {"transport", *transport},
+                    {"previousTransport", session->transport_name()}});
+            return;
+        }
+        if (const int protocol = query.protocol(); protocol != session->protocol()) {
+            refuse(*connection, req, upgrade, error::bad_request,
+                   {{"name", "PROTOCOL_MISMATCH"}, {"protocol", protocol}, {"previousProtocol", session->protocol()}});
             return;
         }
         if (upgrade) {
             if (*transport != "websocket" || !options_.allow_upgrades) {
-                fail(error::bad_request);
+                reject(error_message(error::bad_request));
                 return;
             }
-            if (refuse_bad_upgrade()) return;
+            if (auto why = ws::upgrade_error(req)) {
+                reject(*why);
+                return;
+            }
             auto ws = take_websocket(*connection);
             if (session->upgrading_or_upgraded()) {
                 // As the reference: the second WebSocket is accepted, then closed at once.
-                ws->accept(req, nullptr);
+                HeaderMap extra;
+                emit_headers(extra, req, false);
+                ws->accept(req, nullptr, extra);
                 ws->close();
                 return;
             }
             session->start_upgrade(std::move(ws), req);
-            return;
-        }
-        if (*transport != session->transport_name()) {
-            fail(error::bad_request);  // TRANSPORT_MISMATCH: e.g. polling after the upgrade
             return;
         }
         switch (req.method()) {
@@ -215,20 +265,56 @@ void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, htt
 
     // Handshake.
     if (req.method() != bhttp::verb::get) {
-        fail(error::bad_handshake_method);
+        refuse(*connection, req, upgrade, error::bad_handshake_method, {{"method", req.method_string()}});
         return;
     }
     if (*transport == "websocket" && !upgrade) {
-        fail(error::bad_request);
+        refuse(*connection, req, upgrade, error::bad_request, {{"name", "TRANSPORT_HANDSHAKE_ERROR"}});
         return;
     }
-    const std::string* eio = query.find("EIO");
-    if (!eio || *eio != "4") {
-        fail(error::unsupported_protocol_version);
+    if (!options_.allow_request) {
+        open_session(connection, req, query, upgrade);
         return;
     }
 
-    if (refuse_bad_upgrade()) return;
+    // The application decides, now or later: the request waits with its connection.
+    struct Pending {
+        std::shared_ptr<http::HttpConnection> connection;
+        http::Request request;
+        Query query;
+        bool upgrade;
+        bool answered = false;
+    };
+    auto pending = std::make_shared<Pending>(Pending{connection, std::move(req), std::move(query), upgrade});
+    AllowRequestDone done = [this, alive = std::weak_ptr<int>(alive_), pending](std::optional<std::string> refusal) {
+        // Once, and only while this server exists.
+        if (alive.expired() || std::exchange(pending->answered, true)) return;
+        auto held = std::move(pending->connection);  // released once answered
+        if (refusal) {
+            refuse(*held, pending->request, pending->upgrade, error::forbidden, {{"message", *refusal}});
+            return;
+        }
+        if (!held->awaiting_response()) return;  // the client went away meanwhile
+        open_session(held, pending->request, pending->query, pending->upgrade);
+    };
+    options_.allow_request(pending->request, std::move(done));
+}
+
+void Server::open_session(const std::shared_ptr<http::HttpConnection>& connection, const http::Request& req,
+                          const Query& query, bool upgrade) {
+    // engine.io: verify (allowRequest included), then `ws` checks the upgrade, then the
+    // handshake proper checks the protocol revision.
+    if (upgrade) {
+        if (auto why = ws::upgrade_error(req)) {
+            write_error(*connection, req, upgrade, error::bad_request, *why, options_.cors);
+            return;
+        }
+    }
+    const int protocol = query.protocol();
+    if (protocol == 3) {
+        refuse(*connection, req, upgrade, error::unsupported_protocol_version, {{"protocol", 3}});
+        return;
+    }
 
     auto sid = ids_.next();
     auto session =
@@ -243,13 +329,14 @@ void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, htt
         res.set(bhttp::field::content_type, "text/plain; charset=UTF-8");
         res.set(bhttp::field::cache_control, "no-store");
         engineio::apply_cors(options_.cors, req, res);
+        emit_headers(res, req, true);  // the session's first response
         res.keep_alive(req.keep_alive());
         res.body() = session->open_packet(options_.allow_upgrades && options_.allow_websocket);
         res.prepare_payload();
         connection->respond(std::move(res));
     }
     session->start();
-    log()->debug("sid={} open over {}", sid, *transport);
+    log()->debug("sid={} open over {} (protocol {})", sid, upgrade ? "websocket" : "polling", protocol);
 }
 
 }  // namespace sio::engineio

@@ -154,6 +154,7 @@ void SessionImpl::respond_poll(std::string body) {
     res.set(bhttp::field::content_type, "text/plain; charset=UTF-8");
     res.set(bhttp::field::cache_control, "no-store");
     apply_cors(options_.cors, request, res);
+    server_->emit_headers(res, request, false);
     res.keep_alive(request.keep_alive());
     res.body() = std::move(body);
     res.prepare_payload();
@@ -199,6 +200,8 @@ void SessionImpl::on_post(const std::shared_ptr<http::HttpConnection>& connectio
         if (!content_type.empty()) res.set(bhttp::field::content_type, content_type);
         res.set(bhttp::field::cache_control, "no-store");
         apply_cors(options_.cors, request, res);
+        // Only the `ok` answer goes through the headers hooks (engine.io writes its errors raw).
+        if (status == bhttp::status::ok) server_->emit_headers(res, request, false);
         res.keep_alive(request.keep_alive());
         res.body() = std::move(body);
         res.prepare_payload();
@@ -289,7 +292,9 @@ void SessionImpl::on_ws_close(WebSocketTransport& transport, CloseReason reason)
 
 void SessionImpl::attach_websocket(std::shared_ptr<WebSocketTransport> ws, const http::Request& request) {
     ws_ = std::move(ws);
-    ws_->accept(request, this);
+    HeaderMap extra;
+    server_->emit_headers(extra, request, true);  // the session's first response
+    ws_->accept(request, this, extra);
     // In the same write as the 101 answer.
     ws_->send(engineio::make_text_frame(open_packet(false)));
 }
@@ -297,7 +302,9 @@ void SessionImpl::attach_websocket(std::shared_ptr<WebSocketTransport> ws, const
 void SessionImpl::start_upgrade(std::shared_ptr<WebSocketTransport> ws, const http::Request& request) {
     auto& p = polling();
     p.probe = std::move(ws);
-    p.probe->accept(request, this);  // its messages go to on_probe_frame until finish_upgrade
+    HeaderMap extra;
+    server_->emit_headers(extra, request, false);
+    p.probe->accept(request, this, extra);  // its messages go to on_probe_frame until finish_upgrade
     p.upgrade_timer = std::make_unique<boost::asio::steady_timer>(server_->executor(), options_.upgrade_timeout);
     p.upgrade_timer->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
         if (ec) return;

@@ -44,7 +44,7 @@ std::optional<std::string_view> upgrade_error(const http::Request& req) {
     return std::nullopt;
 }
 
-std::string switching_protocols_response(const http::Request& req) {
+std::string switching_protocols_response(const http::Request& req, const boost::beast::http::fields& extra) {
     boost::beast::websocket::detail::sec_ws_accept_type accept;
     boost::beast::websocket::detail::make_sec_ws_accept(accept, trim(req[bhttp::field::sec_websocket_key]));
     std::string out;
@@ -60,6 +60,16 @@ std::string switching_protocols_response(const http::Request& req) {
             out += first;
             out += "\r\n";
         }
+    }
+    auto breaks_line = [](std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; };
+    for (const auto& field : extra) {
+        std::string_view name = field.name_string();
+        std::string_view value = field.value();
+        if (name.empty() || breaks_line(name) || breaks_line(value)) continue;
+        out += name;
+        out += ": ";
+        out += value;
+        out += "\r\n";
     }
     out += "\r\n";
     return out;

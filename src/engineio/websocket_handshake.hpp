@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <boost/beast/http/fields.hpp>
+
 #include <sio/http/types.hpp>
 
 namespace sio::engineio::ws {
@@ -15,7 +17,9 @@ namespace sio::engineio::ws {
 std::optional<std::string_view> upgrade_error(const http::Request& req);
 
 /** `HTTP/1.1 101 Switching Protocols` with Sec-WebSocket-Accept and, when the client offered
-    subprotocols, the first of them (as `ws` does by default). */
-std::string switching_protocols_response(const http::Request& req);
+    subprotocols, the first of them (as `ws` does by default), then the `extra` headers (the
+    engine's initial_headers / headers hooks) in their order. A header whose name or value
+    would break the answer (CR, LF, or an empty name) is left out. */
+std::string switching_protocols_response(const http::Request& req, const boost::beast::http::fields& extra = {});
 
 }  // namespace sio::engineio::ws

@@ -53,11 +53,12 @@ WebSocketTransport::WebSocketTransport(http::Socket socket, std::shared_ptr<WebS
 
 WebSocketTransport::~WebSocketTransport() = default;
 
-void WebSocketTransport::accept(const http::Request& request, WebSocketOwner* owner) {
+void WebSocketTransport::accept(const http::Request& request, WebSocketOwner* owner,
+                                const boost::beast::http::fields& extra) {
     owner_ = owner;
     accepted_ = true;
     // The answer goes before anything the owner queued already (the open packet).
-    auto answer = raw_frame(ws::switching_protocols_response(request));
+    auto answer = raw_frame(ws::switching_protocols_response(request, extra));
     queued_bytes_ += answer->bytes.size();
     queue_.push_front(OutgoingFrame{std::move(answer), true});
     schedule_flush();

@@ -24,6 +24,7 @@
 #include <string_view>
 
 #include <boost/asio/steady_timer.hpp>
+#include <boost/beast/http/fields.hpp>
 
 #include <sio/engineio/frame.hpp>
 #include <sio/engineio/error.hpp>
@@ -59,10 +60,11 @@ public:
     WebSocketTransport(http::Socket socket, std::shared_ptr<WebSocketContext> context, std::string leftover = {});
     ~WebSocketTransport();
 
-    /** Queues the 101 answer to `request` (already checked with ws::upgrade_error) and
-        starts reading on the next loop turn. Frames sent after this follow the answer.
-        `owner` (may be null: nobody listens) hears until close(), the end, or detach(). */
-    void accept(const http::Request& request, WebSocketOwner* owner);
+    /** Queues the 101 answer to `request` (already checked with ws::upgrade_error), with the
+        `extra` headers the engine's hooks added, and starts reading on the next loop turn.
+        Frames sent after this follow the answer. `owner` (may be null: nobody listens) hears
+        until close(), the end, or detach(). */
+    void accept(const http::Request& request, WebSocketOwner* owner, const boost::beast::http::fields& extra = {});
 
     /** The owner is going away: nothing is reported to it any more. */
     void detach() noexcept { owner_ = nullptr; }

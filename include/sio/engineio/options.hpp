@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <sio/engineio/engine_events.hpp>
+
 namespace sio::engineio {
 
 /** CORS as the `cors` npm package does it with an origin list and credentials (docs/contract.md §2.6).
@@ -28,6 +30,9 @@ struct Options {
     bool allow_websocket = true;
     bool allow_upgrades = true;
     CorsOptions cors;
+    /** engine.io's allowRequest: decides on each handshake, possibly later (engine_events.hpp).
+        Empty: every handshake is admitted. */
+    AllowRequest allow_request;
     /** This server's shard and the number of shards: session ids carry the shard that made
         them (core::IdGenerator), so a request for another shard's session can be forwarded. */
     std::size_t shard = 0;

@@ -11,6 +11,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include <sio/core/id_generator.hpp>
+#include <sio/engineio/engine_events.hpp>
 #include <sio/engineio/options.hpp>
 #include <sio/engineio/session.hpp>
 #include <sio/http/connection.hpp>
@@ -43,6 +44,16 @@ public:
         WebSocket upgrade). */
     void handle(const std::shared_ptr<http::HttpConnection>& connection, http::Request&& request);
 
+    // ---- events (engine.io's `io.engine.on(...)`, docs/protocol.md §1.16) -------------------
+    /** Every refused request: its code, the default message and engine.io's context. */
+    void on_connection_error(ConnectionErrorListener fn) { events_.on_connection_error(std::move(fn)); }
+    /** The first response of a session (the polling handshake answer, or the 101 of a
+        WebSocket opened without sid): add or change its headers, e.g. a Set-Cookie. */
+    void on_initial_headers(HeadersListener fn) { events_.on_initial_headers(std::move(fn)); }
+    /** Every response of a session (the handshake included, after on_initial_headers): polling
+        GET and POST answers, the 101 of an upgrade. Not error answers. */
+    void on_headers(HeadersListener fn) { events_.on_headers(std::move(fn)); }
+
     const std::string& path() const noexcept { return path_; }
     /** Adds this engine's CORS headers to `res` (for answers written outside the engine, such
         as the HTTP layer's 413). */
@@ -62,15 +73,29 @@ public:
 
     // ---- used by sessions ----------------------------------------------------------------
     void remove(const std::string& sid);
+    /** Runs the headers hooks on a response about to be written for `request`. */
+    void emit_headers(HeaderMap& headers, const http::Request& request, bool initial) const {
+        if (events_.wants_headers()) events_.emit_headers(headers, request, initial);
+    }
     boost::asio::any_io_executor executor() const { return executor_; }
     core::IdGenerator& ids() noexcept { return ids_; }
     /** Every session's heartbeat deadlines (pingInterval, then pingTimeout after a ping). */
     DelayQueue& ping_interval_queue() noexcept { return *ping_interval_queue_; }
     DelayQueue& ping_timeout_queue() noexcept { return *ping_timeout_queue_; }
 
+    /** A request's query parameters, decoded (defined in server.cpp). */
+    struct Query;
+
 private:
     /** Takes the socket (and any bytes read past the request) from the HTTP layer. */
     std::shared_ptr<WebSocketTransport> take_websocket(http::HttpConnection& connection);
+    /** After the checks and allow_request: the protocol check, then a new session. */
+    void open_session(const std::shared_ptr<http::HttpConnection>& connection, const http::Request& req,
+                      const Query& query, bool upgrade);
+    /** Answers a refused request (JSON for HTTP, a raw 400 text for an upgrade) and raises
+        connection_error. */
+    void refuse(http::HttpConnection& connection, const http::Request& req, bool upgrade, error code,
+                boost::json::object context);
 
     boost::asio::any_io_executor executor_;
     std::string path_;
@@ -78,9 +103,12 @@ private:
     ConnectionCallback on_connection_;
     Forwarder forwarder_;
     core::IdGenerator ids_;
-    std::shared_ptr<WebSocketContext> websockets_;
+    std::shared_ptr<WebSocketContext> websockets_;  // this loop's shared read buffer and flush list
     std::shared_ptr<DelayQueue> ping_interval_queue_;
-    std::shared_ptr<DelayQueue> ping_timeout_queue_;  // this loop's shared read buffer and flush list
+    std::shared_ptr<DelayQueue> ping_timeout_queue_;
+    EngineEvents events_;
+    // Expires with the server: an allow_request answer that comes after it does nothing.
+    std::shared_ptr<int> alive_ = std::make_shared<int>(0);
     // Keyed by a view of the session's own id (the value keeps it alive): no second copy.
     std::unordered_map<std::string_view, std::shared_ptr<SessionImpl>> sessions_;
 };

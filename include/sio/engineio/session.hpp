@@ -32,6 +32,8 @@ public:
     virtual const std::string& id() const noexcept = 0;
     /** "polling" or "websocket" (the current transport; changes on upgrade). */
     virtual std::string_view transport_name() const noexcept = 0;
+    /** The Engine.IO protocol revision of the session (4). */
+    virtual int protocol() const noexcept { return 4; }
     const Handshake& handshake() const noexcept { return *shared_handshake(); }
     /** The same, shared: a Socket.IO socket keeps it without a copy of its own. */
     virtual const std::shared_ptr<const Handshake>& shared_handshake() const noexcept = 0;
