@@ -320,6 +320,7 @@ void SessionImpl::on_probe_frame(std::string_view data, bool binary) {
         p.probed = true;
         // Release the held GET so the client can pause polling.
         if (p.queue.empty()) respond_poll(std::string(noop_payload));
+        emit_upgrading("websocket");  // may close us: nothing of the session is used after it
         return;
     }
     if (!binary && data == "5" && p.probed) {
@@ -336,6 +337,7 @@ void SessionImpl::finish_upgrade() {
     for (auto& f : polling_->queue) ws_->send(std::move(f));
     polling_.reset();  // a WebSocket session now: nothing of polling is kept
     if (handler_) handler_->on_upgrade();
+    emit_upgrade(transport_name());
 }
 
 void SessionImpl::abort_upgrade() {
@@ -408,6 +410,7 @@ void SessionImpl::finalize(CloseReason reason) {
         if (auto handler = std::move(self->handler_)) {
             handler->on_close(reason);
         }
+        self->emit_close(reason);  // the application's listeners, after the layer above
     });
 }
 

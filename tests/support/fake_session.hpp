@@ -50,6 +50,13 @@ public:
 
     // ---- test controls and inspection -----------------------------------------------------
     void set_writable(bool w) noexcept { writable_ = w; }
+    /** Plays the engine's events for the session's listeners (on_upgrading, ...). */
+    void fire_upgrading(std::string_view transport) { emit_upgrading(transport); }
+    void fire_upgrade(std::string transport) {
+        transport_ = std::move(transport);
+        emit_upgrade(transport_);
+    }
+    void fire_close(engineio::CloseReason reason) { emit_close(reason); }
     engineio::Handshake& mutable_handshake() noexcept { return *handshake_; }
     bool closed() const noexcept { return closed_; }
     const std::vector<engineio::CloseReason>& closes() const noexcept { return closes_; }

@@ -3,6 +3,7 @@
 // `Session` is what the upper layer may do with a connection, `SessionHandler` is what it is told.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -26,7 +27,10 @@ enum class SendResult {
     Owned by the engine; the handler is owned by the session and may keep a reference to it. */
 class Session {
 public:
-    virtual ~Session() = default;
+    Session();
+    virtual ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
 
     /** The 20-character Engine.IO sid. */
     virtual const std::string& id() const noexcept = 0;
@@ -55,6 +59,31 @@ public:
     /** Closes the session from the server side after flushing what is queued. The handler's
         `on_close` runs later, on the loop, never from inside this call. Idempotent. */
     virtual void close(CloseReason reason = CloseReason::forced_close) = 0;
+
+    // ---- events (engine.io Socket's `upgrading`, `upgrade`, `close`) -----------------------
+    // Any number of listeners per event, called in registration order on the session's loop.
+    // They are for the application (socket.io's `socket.conn.on(...)`); the layer above hears
+    // the same through its SessionHandler first. Kept behind one pointer allocated by the first
+    // registration: a session nobody listens to pays one word.
+
+    using TransportListener = std::function<void(std::string_view transport)>;
+    using CloseListener = std::function<void(CloseReason reason)>;
+
+    /** The client probed a new transport (`2probe` answered); `transport` is its name. */
+    void on_upgrading(TransportListener fn);
+    /** The upgrade completed; `transport` is the new current transport. */
+    void on_upgrade(TransportListener fn);
+    /** The session closed (once, after SessionHandler::on_close). */
+    void on_close(CloseListener fn);
+
+protected:
+    void emit_upgrading(std::string_view transport);
+    void emit_upgrade(std::string_view transport);
+    void emit_close(CloseReason reason);
+
+private:
+    struct Listeners;
+    std::unique_ptr<Listeners> listeners_;
 };
 
 /** Implemented by the layer above; one per session, created by the engine's connection
