@@ -256,6 +256,7 @@ Config parse_config(const EnvLookup& getenv) {
     cfg.connection_state_recovery = bool_var(getenv, "CONNECTION_STATE_RECOVERY", cfg.connection_state_recovery);
     cfg.recovery_max_disconnection =
         milliseconds_var(getenv, "RECOVERY_MAX_DISCONNECTION_MS", cfg.recovery_max_disconnection);
+    cfg.allow_eio3 = bool_var(getenv, "ALLOW_EIO3", cfg.allow_eio3);
 
     if (auto raw = lookup(getenv, "LOG_LEVEL")) {
         auto level = lower(*raw);

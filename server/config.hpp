@@ -57,6 +57,8 @@ struct Config {
     std::vector<std::string> cors_origins;
     bool connection_state_recovery = true;
     std::chrono::milliseconds recovery_max_disconnection{120000};
+    /** Also serve Engine.IO 3 / socket.io-client 2.x connections (engine.io's allowEIO3). */
+    bool allow_eio3 = false;
 
     // ---- REST / process --------------------------------------------------------------------
     std::string api_token;           // empty: REST API open

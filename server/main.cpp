@@ -52,6 +52,7 @@ constexpr const char* kEnvironmentHelp = R"(Configuration is by environment vari
   API_TOKEN                      REST requires Authorization: Bearer <API_TOKEN> (not /health)
   CONNECTION_STATE_RECOVERY [1]  0/false disables connection state recovery
   RECOVERY_MAX_DISCONNECTION_MS [120000]  how long a disconnected session is kept
+  ALLOW_EIO3 [0]                 1/true also serves socket.io-client 2.x (Engine.IO 3)
   LOG_LEVEL [info]               trace, debug, info, warn, error or off)";
 
 socketio::ServerOptions server_options(const server::Config& cfg) {
@@ -61,6 +62,7 @@ socketio::ServerOptions server_options(const server::Config& cfg) {
     opts.engine.max_payload = cfg.max_http_buffer_size;
     opts.engine.cors.origins = cfg.cors_origins;
     opts.engine.cors.credentials = true;
+    opts.engine.allow_eio3 = cfg.allow_eio3;
     opts.connect_timeout = cfg.connect_timeout;
     opts.connection_state_recovery = cfg.connection_state_recovery;
     opts.max_disconnection_duration = cfg.recovery_max_disconnection;
@@ -148,9 +150,10 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "%s\n", listen_failure(cfg, ec).c_str());
                 return false;
             }
-            log->info("instance {} ({}, {} event loop{}, connection state recovery {})", cfg.instance_id,
+            log->info("instance {} ({}, {} event loop{}, connection state recovery {}{})", cfg.instance_id,
                       cluster ? fmt::format("cluster over {}", cfg.redis->display()) : std::string("standalone"),
-                      cfg.threads, cfg.threads == 1 ? "" : "s", opts.connection_state_recovery ? "on" : "off");
+                      cfg.threads, cfg.threads == 1 ? "" : "s", opts.connection_state_recovery ? "on" : "off",
+                      cfg.allow_eio3 ? ", Engine.IO 3 clients allowed" : "");
             // The readiness line tools wait for: logged at info, or printed on stdout when
             // LOG_LEVEL hides info messages.
             std::string listening = cfg.unix_path.empty()

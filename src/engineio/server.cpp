@@ -39,6 +39,11 @@ struct Server::Query {
         const std::string* eio = find("EIO");
         return eio && *eio == "4" ? 4 : 3;
     }
+    /** A v3 client that wants binary as base64 (engine.io: any non-empty `b64`). */
+    bool base64() const {
+        const std::string* b64 = find("b64");
+        return b64 && !b64->empty();
+    }
 };
 
 namespace {
@@ -120,7 +125,12 @@ Server::Server(boost::asio::any_io_executor executor, std::string path, Options 
       ids_(options_.shard, options_.shard_count),
       websockets_(std::make_shared<WebSocketContext>(executor_, options_.max_payload)),
       ping_interval_queue_(std::make_shared<DelayQueue>(executor_, options_.ping_interval)),
-      ping_timeout_queue_(std::make_shared<DelayQueue>(executor_, options_.ping_timeout)) {}
+      ping_timeout_queue_(std::make_shared<DelayQueue>(executor_, options_.ping_timeout)) {
+    if (options_.allow_eio3) {
+        v3_ping_timeout_queue_ =
+            std::make_shared<DelayQueue>(executor_, options_.ping_interval + options_.ping_timeout);
+    }
+}
 
 Server::~Server() {
     alive_.reset();
@@ -128,6 +138,7 @@ Server::~Server() {
     close_all(CloseReason::server_shutting_down);
     ping_interval_queue_->clear();
     ping_timeout_queue_->clear();
+    if (v3_ping_timeout_queue_) v3_ping_timeout_queue_->clear();
 }
 
 void Server::remove(const std::string& sid) {
@@ -243,7 +254,7 @@ void Server::handle(const std::shared_ptr<http::HttpConnection>& connection, htt
                 ws->close();
                 return;
             }
-            session->start_upgrade(std::move(ws), req);
+            session->start_upgrade(std::move(ws), req, query.base64());
             return;
         }
         switch (req.method()) {
@@ -311,14 +322,14 @@ void Server::open_session(const std::shared_ptr<http::HttpConnection>& connectio
         }
     }
     const int protocol = query.protocol();
-    if (protocol == 3) {
+    if (protocol == 3 && !options_.allow_eio3) {
         refuse(*connection, req, upgrade, error::unsupported_protocol_version, {{"protocol", 3}});
         return;
     }
 
     auto sid = ids_.next();
-    auto session =
-        std::make_shared<SessionImpl>(*this, sid, make_handshake(req, query, connection->remote_address()), options_);
+    auto session = std::make_shared<SessionImpl>(*this, sid, make_handshake(req, query, connection->remote_address()),
+                                                 options_, protocol, query.base64());
     sessions_.emplace(std::string_view(session->id()), session);
     if (on_connection_) session->set_handler(on_connection_(*session));
 
@@ -331,7 +342,7 @@ void Server::open_session(const std::shared_ptr<http::HttpConnection>& connectio
         engineio::apply_cors(options_.cors, req, res);
         emit_headers(res, req, true);  // the session's first response
         res.keep_alive(req.keep_alive());
-        res.body() = session->open_packet(options_.allow_upgrades && options_.allow_websocket);
+        res.body() = session->handshake_payload(options_.allow_upgrades && options_.allow_websocket);
         res.prepare_payload();
         connection->respond(std::move(res));
     }

@@ -6,8 +6,14 @@
 // Outbound frames go straight to the WebSocket transport when there is one; on long-polling
 // they wait in the polling queue until a GET is held, and every frame queued in one loop turn
 // leaves in one payload. The handler hears on_close once, posted, after the session left the server map.
+//
+// Protocol 3 (allowEIO3, docs/protocol.md §1.14) changes the encodings (length-prefixed
+// payloads, a type byte on binary frames, optionally base64) and the heartbeat: the client
+// pings, we answer pong, and a session with no ping for pingInterval + pingTimeout is closed.
 
 #include "engineio/session_impl.hpp"
+
+#include <algorithm>
 
 #include <boost/asio/post.hpp>
 #include <boost/beast/http/field.hpp>
@@ -15,6 +21,7 @@
 
 #include <sio/core/log.hpp>
 #include <sio/engineio/parser.hpp>
+#include <sio/engineio/parser_v3.hpp>
 #include <sio/engineio/server.hpp>
 
 #include "engineio/cors.hpp"
@@ -35,17 +42,25 @@ const engineio::SharedFrame& ping_frame() {
     return frame;
 }
 
+const engineio::SharedFrame& pong_frame() {
+    static const auto frame = engineio::make_text_frame("3");
+    return frame;
+}
+
 // Upgrade checks: a held GET is answered with a noop so that the client can pause polling.
 constexpr std::string_view noop_payload = "6";
 constexpr std::string_view close_payload = "1";
 
 }  // namespace
 
-SessionImpl::SessionImpl(Server& server, std::string id, Handshake handshake, const Options& options)
+SessionImpl::SessionImpl(Server& server, std::string id, Handshake handshake, const Options& options, int protocol,
+                         bool base64)
     : server_(&server),
       id_(std::move(id)),
       handshake_(std::make_shared<const Handshake>(std::move(handshake))),
-      options_(options) {}
+      options_(options),
+      protocol_(static_cast<std::uint8_t>(protocol)),
+      base64_(base64) {}
 
 SessionImpl::~SessionImpl() {
     // Transports may outlive us (their pending waits hold them): they must not call us back.
@@ -68,8 +83,27 @@ std::string SessionImpl::open_packet(bool upgrades) const {
                        options_.ping_timeout.count(), options_.max_payload);
 }
 
+std::string SessionImpl::handshake_payload(bool upgrades) const {
+    return control_payload(open_packet(upgrades));
+}
+
+std::string SessionImpl::control_payload(std::string_view packet) const {
+    if (protocol_ != 3) return std::string(packet);
+    std::string payload;
+    v3::append_text_record(payload, packet);
+    return payload;
+}
+
+engineio::SharedFrame SessionImpl::for_websocket(const engineio::SharedFrame& frame) const {
+    return protocol_ == 3 ? v3::websocket_frame(frame, base64_) : frame;
+}
+
 void SessionImpl::start() {
-    schedule_ping();
+    if (protocol_ == 3) {
+        arm_v3_timeout();
+    } else {
+        schedule_ping();
+    }
 }
 
 // ---- heartbeat ---------------------------------------------------------------------------
@@ -79,9 +113,14 @@ void SessionImpl::schedule_ping() {
     server_->ping_interval_queue().arm(weak_from_this(), ++heartbeat_token_);
 }
 
+void SessionImpl::arm_v3_timeout() {
+    // engine.io: pingInterval + pingTimeout after the open, re-armed by each client ping.
+    server_->v3_ping_timeout_queue().arm(weak_from_this(), ++heartbeat_token_);
+}
+
 void SessionImpl::on_deadline(std::uint32_t token) {
     if (token != heartbeat_token_ || state_ != State::open) return;  // disarmed since
-    if (awaiting_pong_) {
+    if (awaiting_pong_ || protocol_ == 3) {
         close(CloseReason::ping_timeout);
         return;
     }
@@ -116,7 +155,7 @@ SendResult SessionImpl::send(std::span<const engineio::SharedFrame> frames, bool
         return SendResult::dropped;
     }
     if (ws_) {
-        for (const auto& f : frames) ws_->send(f);
+        for (const auto& f : frames) ws_->send(for_websocket(f));
         return SendResult::queued;
     }
     auto& p = polling();
@@ -132,26 +171,48 @@ void SessionImpl::flush_poll() {
     if (!polling_ || !polling_->poll || polling_->queue.empty() || ws_) return;
     auto& p = *polling_;
     std::string payload;
-    payload.reserve(p.queued_bytes + p.queue.size() * 2);
-    for (const auto& f : p.queue) append_to_payload(payload, *f);
+    bool binary = false;
+    if (protocol_ == 3) {
+        // engine.io-parser 2: an XHR2 binary payload when there is binary to send and the
+        // client did not ask for base64, else text records.
+        binary = !base64_ && std::any_of(p.queue.begin(), p.queue.end(), [](const auto& f) { return f->binary; });
+        payload.reserve(p.queued_bytes + p.queue.size() * 8);
+        for (const auto& f : p.queue) {
+            if (binary) {
+                v3::append_binary_record(payload, *f);
+            } else {
+                v3::append_text_record(payload, *f);
+            }
+        }
+        if (state_ == State::closing) {
+            if (binary) {
+                v3::append_binary_record(payload, close_payload);
+            } else {
+                v3::append_text_record(payload, close_payload);
+            }
+        }
+    } else {
+        payload.reserve(p.queued_bytes + p.queue.size() * 2);
+        for (const auto& f : p.queue) append_to_payload(payload, *f);
+        if (state_ == State::closing) {
+            payload += '\x1e';
+            payload += close_payload;
+        }
+    }
     p.queue.clear();
     p.queued_bytes = 0;
-    if (state_ == State::closing) {
-        payload += '\x1e';
-        payload += close_payload;
-    }
-    respond_poll(std::move(payload));
+    respond_poll(std::move(payload), binary);
     if (state_ == State::closing) finalize(closing_reason_);
 }
 
-void SessionImpl::respond_poll(std::string body) {
+void SessionImpl::respond_poll(std::string body, bool binary) {
     if (!polling_) return;
     auto connection = std::move(polling_->poll);
     polling_->poll.reset();
     if (!connection) return;
     const auto& request = *polling_->poll_request;
     http::Response res{bhttp::status::ok, request.version()};
-    res.set(bhttp::field::content_type, "text/plain; charset=UTF-8");
+    res.set(bhttp::field::content_type, binary ? "application/octet-stream" : "text/plain; charset=UTF-8");
     res.set(bhttp::field::cache_control, "no-store");
     apply_cors(options_.cors, request, res);
     server_->emit_headers(res, request, false);
@@ -172,7 +233,7 @@ void SessionImpl::on_poll(const std::shared_ptr<http::HttpConnection>& connectio
         res.keep_alive(false);
         res.prepare_payload();
         connection->respond(std::move(res));
-        respond_poll(std::string(close_payload));
+        respond_poll(control_payload(close_payload));
         close(CloseReason::transport_error);
         return;
     }
@@ -187,10 +248,10 @@ void SessionImpl::on_poll(const std::shared_ptr<http::HttpConnection>& connectio
     if (!p.queue.empty()) {
         flush_poll();
     } else if (state_ == State::closing) {
-        respond_poll(std::string(close_payload));
+        respond_poll(control_payload(close_payload));
         finalize(closing_reason_);
     } else if (p.probed) {
-        respond_poll(std::string(noop_payload));
+        respond_poll(control_payload(noop_payload));
     }
 }
 
@@ -207,13 +268,26 @@ void SessionImpl::on_post(const std::shared_ptr<http::HttpConnection>& connectio
         res.prepare_payload();
         connection->respond(std::move(res));
     };
-    if (request[bhttp::field::content_type] == "application/octet-stream") {
+    const bool binary_body = request[bhttp::field::content_type] == "application/octet-stream";
+    if (binary_body && protocol_ != 3) {
         // Binary POST bodies belong to Engine.IO v3 only.
         answer(bhttp::status::bad_request, "", "");
         close(CloseReason::transport_error);
         return;
     }
     auto self = shared_from_this();  // a packet handler may close us mid-payload
+    if (protocol_ == 3) {
+        // As engine.io-parser 2: the packets before a bad record are delivered, then the
+        // session closes.
+        auto decoded = binary_body ? v3::decode_binary_payload(request.body()) : v3::decode_payload(request.body());
+        for (const auto& packet : decoded.packets) {
+            if (state_ != State::open) break;
+            on_packet(packet);
+        }
+        if (decoded.error) close(CloseReason::parse_error);
+        answer(bhttp::status::ok, "text/html", "ok");
+        return;
+    }
     auto packets = decode_payload(request.body());
     if (!packets) {
         close(CloseReason::parse_error);
@@ -240,14 +314,23 @@ void SessionImpl::on_packet(const Packet& packet) {
             }
             break;
         case PacketType::pong:
+            if (protocol_ == 3) {
+                close(CloseReason::transport_error);  // v3: only the client pings
+                break;
+            }
             on_pong();
             break;
         case PacketType::ping:
+            if (protocol_ == 3) {
+                arm_v3_timeout();
+                send(pong_frame(), false);
+                break;
+            }
             // v4: only the server pings.
             close(CloseReason::transport_error);
             break;
         case PacketType::close:
-            respond_poll(std::string(noop_payload));  // the held GET, if any
+            respond_poll(control_payload(noop_payload));  // the held GET, if any
             close(CloseReason::transport_close);
             break;
         default:
@@ -258,6 +341,15 @@ void SessionImpl::on_packet(const Packet& packet) {
 void SessionImpl::on_ws_frame(std::string_view data, bool binary) {
     if (state_ != State::open) return;
     auto self = shared_from_this();
+    if (protocol_ == 3) {
+        auto packet = binary ? v3::decode_binary_packet(data) : v3::decode_packet(data);
+        if (!packet) {
+            close(CloseReason::parse_error);
+            return;
+        }
+        on_packet(*packet);
+        return;
+    }
     if (binary) {
         on_packet(Packet{PacketType::message, std::string(data), true});
         return;
@@ -299,9 +391,10 @@ void SessionImpl::attach_websocket(std::shared_ptr<WebSocketTransport> ws, const
     ws_->send(engineio::make_text_frame(open_packet(false)));
 }
 
-void SessionImpl::start_upgrade(std::shared_ptr<WebSocketTransport> ws, const http::Request& request) {
+void SessionImpl::start_upgrade(std::shared_ptr<WebSocketTransport> ws, const http::Request& request, bool base64) {
     auto& p = polling();
     p.probe = std::move(ws);
+    p.probe_base64 = base64;
     HeaderMap extra;
     server_->emit_headers(extra, request, false);
     p.probe->accept(request, this, extra);  // its messages go to on_probe_frame until finish_upgrade
@@ -319,7 +412,7 @@ void SessionImpl::on_probe_frame(std::string_view data, bool binary) {
         p.probe->send(engineio::make_text_frame("3probe"));
         p.probed = true;
         // Release the held GET so the client can pause polling.
-        if (p.queue.empty()) respond_poll(std::string(noop_payload));
+        if (p.queue.empty()) respond_poll(control_payload(noop_payload));
         emit_upgrading("websocket");  // may close us: nothing of the session is used after it
         return;
     }
@@ -331,10 +424,11 @@ void SessionImpl::on_probe_frame(std::string_view data, bool binary) {
 }
 
 void SessionImpl::finish_upgrade() {
-    respond_poll(std::string(noop_payload));  // the held GET, if any
+    respond_poll(control_payload(noop_payload));  // the held GET, if any
     // From now on its messages go to on_ws_frame and its end closes the session.
     ws_ = std::move(polling_->probe);
-    for (auto& f : polling_->queue) ws_->send(std::move(f));
+    base64_ = polling_->probe_base64;  // v3: each transport says whether it takes binary
+    for (auto& f : polling_->queue) ws_->send(for_websocket(f));
     polling_.reset();  // a WebSocket session now: nothing of polling is kept
     if (handler_) handler_->on_upgrade();
     emit_upgrade(transport_name());
@@ -374,7 +468,7 @@ void SessionImpl::close(CloseReason reason) {
             if (!polling_->queue.empty()) {
                 flush_poll();
             } else {
-                respond_poll(std::string(close_payload));
+                respond_poll(control_payload(close_payload));
                 finalize(reason);
             }
             return;
@@ -388,7 +482,7 @@ void SessionImpl::close(CloseReason reason) {
         });
         return;
     }
-    respond_poll(std::string(close_payload));  // the held GET, if any
+    respond_poll(control_payload(close_payload));  // the held GET, if any
     finalize(reason);
 }
 

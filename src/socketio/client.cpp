@@ -4,10 +4,21 @@
 // packet for a namespace not joined, second CONNECT, CONNECT_ERROR from the client) closes the
 // whole session with `forced close`; the sockets then close from on_close with that reason.
 // Outgoing: one text frame `4<packet>` + one binary frame per attachment, in one send().
+//
+// A protocol 3 session (socket.io-client 2.x, Socket.IO protocol 4, admitted by allowEIO3;
+// docs/protocol.md §1.14) is served as socket.io 4.8 does: joined to "/" as soon as it opens
+// (such a client sends no CONNECT for "/"), its CONNECT's namespace carries the auth as a query
+// string (`/admin?token=x`), CONNECT answers have no payload and a middleware refusal is sent
+// as the error's data, or else its message, alone.
 
 #include "socketio/client.hpp"
 
 #include <algorithm>
+#include <tuple>
+#include <utility>
+
+#include <boost/asio/post.hpp>
+#include <boost/url/parse.hpp>
 
 #include <sio/socketio/frames.hpp>
 #include <sio/core/log.hpp>
@@ -23,6 +34,67 @@ const std::shared_ptr<spdlog::logger>& log() {
     static const auto logger = core::logger("socketio");
     return logger;
 }
+
+/** JavaScript truthiness, for `err.data || err.message`. */
+bool truthy(const boost::json::value& v) noexcept {
+    switch (v.kind()) {
+        case boost::json::kind::null:
+            return false;
+        case boost::json::kind::bool_:
+            return v.get_bool();
+        case boost::json::kind::int64:
+            return v.get_int64() != 0;
+        case boost::json::kind::uint64:
+            return v.get_uint64() != 0;
+        case boost::json::kind::double_:
+            return v.get_double() != 0 && v.get_double() == v.get_double();  // NaN is falsy
+        case boost::json::kind::string:
+            return !v.get_string().empty();
+        default:
+            return true;
+    }
+}
+
+/** A socket.io-client 2.x namespace `/admin?token=x&a=b`: the path, and the query as the auth
+    object (URLSearchParams: decoded, `+` is a space, the last of repeated keys wins). */
+std::pair<std::string, boost::json::object> split_legacy_namespace(std::string_view nsp) {
+    boost::json::object auth;
+    auto end = nsp.find_first_of("?#");
+    std::string path(nsp.substr(0, end));
+    if (end != std::string_view::npos && nsp[end] == '?') {
+        std::string_view query = nsp.substr(end + 1);
+        query = query.substr(0, query.find('#'));
+        const std::string text = std::string("?").append(query);  // the view below points into it
+        auto ref = boost::urls::parse_relative_ref(text);
+        if (ref) {
+            for (auto param : ref->params(boost::urls::encoding_opts(true))) {
+                auth[param.key] = param.has_value ? param.value : std::string();
+            }
+        }
+    }
+    return {std::move(path), std::move(auth)};
+}
+
+/** What socket.io 4.8 sends a protocol 3 client in place of `packet`. */
+Packet legacy_packet(const Packet& packet) {
+    Packet out{packet.type, packet.nsp, packet.id, nullptr, {}};
+    if (packet.type == PacketType::connect_error) {
+        // socket._error(err.data || err.message)
+        if (const auto* o = packet.data.if_object()) {
+            const auto* data = o->if_contains("data");
+            const auto* message = o->if_contains("message");
+            if (data && truthy(*data)) {
+                out.data = *data;
+            } else if (message) {
+                out.data = *message;
+            }
+        } else {
+            out.data = packet.data;
+        }
+    }
+    return out;  // CONNECT: no payload
+}
+
 }  // namespace
 
 Client::Client(Server& server, engineio::Session& session) : server_(&server), session_(&session) {
@@ -39,6 +111,15 @@ Client::Client(Server& server, engineio::Session& session) : server_(&server), s
                     close(engineio::CloseReason::forced_close);
                 }
             });
+    }
+    if (session.protocol() == 3) {
+        // On a later turn, as Node's middlewares run: the handshake answer goes out first. The
+        // token expires if the client is closed or gone meanwhile.
+        if (!connect_timer_token_) connect_timer_token_ = std::make_shared<int>(0);
+        boost::asio::post(server.executor(), [this, token = std::weak_ptr<int>(connect_timer_token_)] {
+            if (token.expired() || closing_ || !server_) return;
+            connect("/", {});
+        });
     }
 }
 
@@ -69,12 +150,14 @@ void Client::on_binary(std::string_view bytes) {
 }
 
 void Client::on_decoded(Packet packet) {
+    boost::json::object legacy_auth;
+    if (session_->protocol() == 3) std::tie(packet.nsp, legacy_auth) = split_legacy_namespace(packet.nsp);
     if (packet.type == PacketType::connect) {
         bool pending =
             std::any_of(pending_.begin(), pending_.end(), [&](const auto& s) { return s->nsp().name() == packet.nsp; });
         if (has_namespace(packet.nsp) || pending) return on_protocol_error("CONNECT for a joined namespace");
-        boost::json::object auth;
-        if (auto* o = packet.data.if_object()) auth = std::move(*o);
+        boost::json::object auth = std::move(legacy_auth);  // protocol 3: the query, its only auth
+        if (auto* o = packet.data.if_object(); o && session_->protocol() != 3) auth = std::move(*o);
         return connect(packet.nsp, std::move(auth));
     }
     const auto* found = find_socket(packet.nsp);
@@ -95,12 +178,13 @@ void Client::connect(const std::string& nsp, boost::json::object auth) {
             Client* live = server->live_client(candidate, engine_id);
             if (!live) return;
             if (target) return target->connect(*live, std::move(*kept_auth));
-            // Refused, but the connection stays open (other namespaces are unaffected).
-            live->send_packet(Packet{PacketType::connect_error,
-                                     nsp,
-                                     std::nullopt,
-                                     boost::json::object{{"message", "Invalid namespace"}},
-                                     {}});
+            // Refused, but the connection stays open (other namespaces are unaffected). Sent as
+            // is whatever the protocol (socket.io 4.8 too), so not through send_packet.
+            live->session().send(encode_frames(Packet{PacketType::connect_error,
+                                                      nsp,
+                                                      std::nullopt,
+                                                      boost::json::object{{"message", "Invalid namespace"}},
+                                                      {}}));
         });
 }
 
@@ -126,6 +210,9 @@ void Client::on_close(engineio::CloseReason reason) {
 // ---- outgoing --------------------------------------------------------------------------------
 
 engineio::SendResult Client::send_packet(const Packet& packet, bool is_volatile) {
+    if (session_->protocol() == 3 && (packet.type == PacketType::connect || packet.type == PacketType::connect_error)) {
+        return session_->send(encode_frames(legacy_packet(packet)), is_volatile);
+    }
     auto frames = encode_frames(packet);
     return session_->send(frames, is_volatile);
 }

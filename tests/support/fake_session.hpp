@@ -16,8 +16,9 @@ namespace sio::test {
 
 class FakeSession final : public engineio::Session {
 public:
-    explicit FakeSession(std::string id = "FAKEengineSID0000001")
+    explicit FakeSession(std::string id = "FAKEengineSID0000001", int protocol = 4)
         : id_(std::move(id)),
+          protocol_(protocol),
           handshake_(std::make_shared<engineio::Handshake>(
               "/socket.io/?EIO=4&transport=websocket", engineio::FieldList{{"host", "localhost"}, {"accept", "*/*"}},
               engineio::FieldList{{"EIO", "4"}, {"transport", "websocket"}}, "::ffff:127.0.0.1")) {
@@ -27,6 +28,7 @@ public:
 
     const std::string& id() const noexcept override { return id_; }
     std::string_view transport_name() const noexcept override { return transport_; }
+    int protocol() const noexcept override { return protocol_; }
     const std::shared_ptr<const engineio::Handshake>& shared_handshake() const noexcept override {
         return const_handshake_;
     }
@@ -75,6 +77,7 @@ public:
 
 private:
     std::string id_;
+    int protocol_;
     std::string transport_ = "websocket";
     std::shared_ptr<engineio::Handshake> handshake_;              // mutable by the test
     std::shared_ptr<const engineio::Handshake> const_handshake_;  // the same object

@@ -32,9 +32,10 @@ struct Harness {
     explicit Harness(socketio::ServerOptions options = {})
         : server(ioc.get_executor(), std::move(options), socketio::without_engine) {}
 
-    Connection open() {
+    /** `protocol` 3: a socket.io-client 2.x connection (allowEIO3). */
+    Connection open(int protocol = 4) {
         Connection c;
-        c.session = std::make_unique<FakeSession>("engine" + std::to_string(next_++));
+        c.session = std::make_unique<FakeSession>("engine" + std::to_string(next_++), protocol);
         c.handler = server.accept(*c.session);
         return c;
     }

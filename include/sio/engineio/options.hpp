@@ -33,6 +33,9 @@ struct Options {
     /** engine.io's allowRequest: decides on each handshake, possibly later (engine_events.hpp).
         Empty: every handshake is admitted. */
     AllowRequest allow_request;
+    /** engine.io's allowEIO3: also serve Engine.IO protocol 3 clients (socket.io-client 2.x),
+        docs/protocol.md §1.14. Off: they are refused with code 5. */
+    bool allow_eio3 = false;
     /** This server's shard and the number of shards: session ids carry the shard that made
         them (core::IdGenerator), so a request for another shard's session can be forwarded. */
     std::size_t shard = 0;

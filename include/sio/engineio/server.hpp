@@ -82,6 +82,9 @@ public:
     /** Every session's heartbeat deadlines (pingInterval, then pingTimeout after a ping). */
     DelayQueue& ping_interval_queue() noexcept { return *ping_interval_queue_; }
     DelayQueue& ping_timeout_queue() noexcept { return *ping_timeout_queue_; }
+    /** Protocol 3 sessions' deadline (pingInterval + pingTimeout after the client's last ping);
+        only with allow_eio3. */
+    DelayQueue& v3_ping_timeout_queue() noexcept { return *v3_ping_timeout_queue_; }
 
     /** A request's query parameters, decoded (defined in server.cpp). */
     struct Query;
@@ -106,6 +109,7 @@ private:
     std::shared_ptr<WebSocketContext> websockets_;  // this loop's shared read buffer and flush list
     std::shared_ptr<DelayQueue> ping_interval_queue_;
     std::shared_ptr<DelayQueue> ping_timeout_queue_;
+    std::shared_ptr<DelayQueue> v3_ping_timeout_queue_;  // null without allow_eio3
     EngineEvents events_;
     // Expires with the server: an allow_request answer that comes after it does nothing.
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);

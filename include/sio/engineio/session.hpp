@@ -36,7 +36,8 @@ public:
     virtual const std::string& id() const noexcept = 0;
     /** "polling" or "websocket" (the current transport; changes on upgrade). */
     virtual std::string_view transport_name() const noexcept = 0;
-    /** The Engine.IO protocol revision of the session (4). */
+    /** The Engine.IO protocol revision: 4, or 3 for a legacy client admitted with
+        Options::allow_eio3 (docs/protocol.md §1.14). */
     virtual int protocol() const noexcept { return 4; }
     const Handshake& handshake() const noexcept { return *shared_handshake(); }
     /** The same, shared: a Socket.IO socket keeps it without a copy of its own. */

@@ -69,9 +69,9 @@ protected:
         return res ? sid_of(res->body()) : std::string();
     }
 
-    std::unique_ptr<EngineHarness> h_;
     std::vector<Refusal> refusals_;
     std::vector<Session*> sessions_;
+    std::unique_ptr<EngineHarness> h_;  // last: its listeners write into the above until it is gone
 };
 
 // ---- connection_error ------------------------------------------------------------------------
@@ -372,6 +372,8 @@ TEST_F(EngineEvents, AllowRequestAnswerAfterTheEngineIsGoneDoesNothing) {
 
 class EngineHeaders : public EngineEvents {
 protected:
+    ~EngineHeaders() override { h_.reset(); }  // the hooks write into calls_
+
     void start_with_hooks(Options options = {}) {
         start(std::move(options));
         h_->engine().on_initial_headers([this](HeaderMap& headers, const sio::http::Request& req) {

@@ -65,9 +65,9 @@ protected:
         return h_->run_until([&] { return std::find(log_.begin(), log_.end(), line) != log_.end(); });
     }
 
-    std::unique_ptr<EngineHarness> h_;
     Session* session_ = nullptr;
     std::vector<std::string> log_;
+    std::unique_ptr<EngineHarness> h_;  // last: its sessions' handlers write into the above until it is gone
 };
 
 TEST_F(SessionEvents, UpgradeRaisesUpgradingThenUpgradeThenCloseWithTheReason) {

@@ -49,6 +49,7 @@ TEST(ServerConfig, DefaultsAreTheContractTable) {
     EXPECT_TRUE(cfg.api_token.empty());
     EXPECT_TRUE(cfg.connection_state_recovery);
     EXPECT_EQ(cfg.recovery_max_disconnection.count(), 120000);
+    EXPECT_FALSE(cfg.allow_eio3);
     EXPECT_EQ(cfg.log_level, "info");
 }
 
@@ -68,6 +69,7 @@ TEST(ServerConfig, ParsesEveryVariable) {
                         {"API_TOKEN", "s3cret"},
                         {"CONNECTION_STATE_RECOVERY", "false"},
                         {"RECOVERY_MAX_DISCONNECTION_MS", "5000"},
+                        {"ALLOW_EIO3", "1"},
                         {"LOG_LEVEL", "DEBUG"}});
     EXPECT_EQ(cfg.port, 0);
     EXPECT_EQ(cfg.host, "0.0.0.0");
@@ -79,6 +81,7 @@ TEST(ServerConfig, ParsesEveryVariable) {
     EXPECT_EQ(cfg.api_token, "s3cret");
     EXPECT_FALSE(cfg.connection_state_recovery);
     EXPECT_EQ(cfg.recovery_max_disconnection.count(), 5000);
+    EXPECT_TRUE(cfg.allow_eio3);
     EXPECT_EQ(cfg.log_level, "debug");
 }
 
@@ -125,6 +128,9 @@ TEST(ServerConfig, BooleansAndLogLevels) {
     EXPECT_FALSE(parse({{"CONNECTION_STATE_RECOVERY", "0"}}).connection_state_recovery);
     EXPECT_FALSE(parse({{"CONNECTION_STATE_RECOVERY", "FALSE"}}).connection_state_recovery);
     EXPECT_NE(error_of({{"CONNECTION_STATE_RECOVERY", "maybe"}}).find("CONNECTION_STATE_RECOVERY:"), std::string::npos);
+    EXPECT_FALSE(parse({{"ALLOW_EIO3", "0"}}).allow_eio3);
+    EXPECT_TRUE(parse({{"ALLOW_EIO3", "1"}}).allow_eio3);
+    EXPECT_EQ(error_of({{"ALLOW_EIO3", "2"}}), "ALLOW_EIO3: expected 1, 0, true or false, got \"2\"");
     for (const char* level : {"trace", "debug", "info", "warn", "error", "off"}) {
         EXPECT_EQ(parse({{"LOG_LEVEL", level}}).log_level, level);
     }
