@@ -53,6 +53,42 @@ socketio::BroadcastOptions to_broadcast_options(const WireOptions& w) {
     return opts;
 }
 
+// ---- errors ------------------------------------------------------------------------------
+
+namespace {
+
+// boost's error_category has a protected non-virtual destructor by design (categories are
+// static objects), which -Wnon-virtual-dtor reports anyway.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
+class WireCategory final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "sio.redis.wire"; }
+    std::string message(int ev) const override {
+        switch (static_cast<wire_errc>(ev)) {
+            case wire_errc::bad_json:
+                return "invalid JSON message";
+            case wire_errc::malformed:
+                return "malformed message";
+            case wire_errc::unknown_type:
+                return "unknown message type";
+        }
+        return "unknown wire error";
+    }
+};
+#pragma GCC diagnostic pop
+
+}  // namespace
+
+const boost::system::error_category& wire_category() noexcept {
+    static const WireCategory category;
+    return category;
+}
+
+error_code make_error_code(wire_errc e) noexcept {
+    return {static_cast<int>(e), wire_category()};
+}
+
 bool operator==(const FetchSocketsResponse& a, const FetchSocketsResponse& b) {
     if (a.request_id != b.request_id || a.sockets.size() != b.sockets.size()) return false;
     for (std::size_t i = 0; i < a.sockets.size(); ++i) {
@@ -80,7 +116,7 @@ auto guarded(F&& f) noexcept -> decltype(f()) {
     } catch (const std::bad_alloc&) {
         return error_code(boost::system::errc::not_enough_memory, boost::system::generic_category());
     } catch (const std::exception&) {
-        return error_code(wire_errc::too_large);
+        return error_code(msgpack_errc::too_large);
     }
 }
 
@@ -265,13 +301,13 @@ bool buffers_as_json(json::value& v, std::span<const std::string> att, std::size
 
 result<json::value> json_with_buffers(const json::value& v, std::span<const std::string> att) {
     json::value copy = v;
-    if (!buffers_as_json(copy, att)) return error_code(wire_errc::bad_placeholder);
+    if (!buffers_as_json(copy, att)) return error_code(msgpack_errc::bad_placeholder);
     return copy;
 }
 
 // First byte `{` => JSON.parse, else notepack.decode.
 result<json::value> decode_any(std::string_view bytes, std::vector<std::string>& attachments) {
-    if (bytes.empty()) return error_code(wire_errc::truncated);
+    if (bytes.empty()) return error_code(msgpack_errc::truncated);
     if (bytes.front() == '{') {
         auto parsed = socketio::parse_json(bytes);
         if (!parsed) return error_code(wire_errc::bad_json);

@@ -8,7 +8,7 @@
 // Node Buffer, `{"type":"Buffer","data":[...]}` (and stay plain objects when decoded, as in Node).
 //
 // No function here throws: malformed input and allocation failure are returned as errors
-// (wire_errc, or errc::not_enough_memory).
+// (wire_errc, socketio::msgpack_errc, or errc::not_enough_memory).
 
 #include <chrono>
 #include <cstddef>
@@ -21,15 +21,31 @@
 #include <vector>
 
 #include <boost/json/value.hpp>
+#include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
 
 #include <sio/socketio/adapter.hpp>
+#include <sio/socketio/msgpack_value.hpp>
 #include <sio/socketio/packet.hpp>
 #include <sio/socketio/payload.hpp>
 
-#include "adapter/redis/msgpack_value.hpp"
-
 namespace sio::adapter::redis {
+
+// The notepack codec is shared with the msgpack parser one layer down.
+using socketio::decode_msgpack;
+using socketio::encode_msgpack;
+using socketio::max_msgpack_depth;
+using socketio::msgpack_errc;
+
+/** Errors of the message layer; the msgpack codec's own are socketio::msgpack_errc. */
+enum class wire_errc {
+    bad_json = 1,  // a message starting with `{` is not valid JSON
+    malformed,     // the message does not have the expected shape
+    unknown_type,  // request/response type not handled
+};
+
+const boost::system::error_category& wire_category() noexcept;
+boost::system::error_code make_error_code(wire_errc e) noexcept;
 
 // ---- identifiers -------------------------------------------------------------------------
 
@@ -329,3 +345,6 @@ boost::system::result<Response> interpret_response(RawResponse raw, RequestType 
 boost::system::result<Response> decode_response(std::string_view bytes, RequestType pending);
 
 }  // namespace sio::adapter::redis
+
+template <>
+struct boost::system::is_error_code_enum<sio::adapter::redis::wire_errc> : std::true_type {};

@@ -1,3 +1,4 @@
+// The notepack codec (sio/socketio/msgpack_value.hpp, shared with the msgpack parser):
 // msgpack <-> JSON + attachments, against notepack.io 3.0.1 (tests/vectors/redis/vectors.json).
 
 #include <gtest/gtest.h>
@@ -12,13 +13,13 @@
 #include <sio/socketio/json.hpp>
 #include <sio/socketio/packet.hpp>
 
-#include "adapter/redis/msgpack_value.hpp"
+#include <sio/socketio/msgpack_value.hpp>
 #include "unit/adapter/redis_vectors.hpp"
 
 namespace {
 
 namespace json = boost::json;
-using namespace sio::adapter::redis;
+using namespace sio::socketio;
 using sio::redis_test::attachments;
 using sio::redis_test::parse;
 using sio::redis_test::str;
@@ -157,7 +158,7 @@ TEST(RedisMsgpack, PlaceholdersBecomeBin) {
     // A placeholder with no attachment is an error.
     auto bad = encode_msgpack(json::array{sio::socketio::make_placeholder(3)}, att);
     ASSERT_FALSE(bad.has_value());
-    EXPECT_EQ(bad.error(), make_error_code(wire_errc::bad_placeholder));
+    EXPECT_EQ(bad.error(), make_error_code(msgpack_errc::bad_placeholder));
 }
 
 TEST(RedisMsgpack, AttachmentNumberingContinues) {
@@ -187,21 +188,21 @@ TEST(RedisMsgpack, DatesAsJsonStringify) {
 }
 
 TEST(RedisMsgpack, ErrorsAreValues) {
-    const std::pair<const char*, wire_errc> cases[] = {
-        {"", wire_errc::truncated},
-        {"c1", wire_errc::invalid_format},
-        {"c0c0", wire_errc::trailing_bytes},
-        {"a3616263ff", wire_errc::trailing_bytes},
-        {"a361", wire_errc::truncated},
-        {"dbffffffff", wire_errc::truncated},
-        {"c6ffffffff00", wire_errc::truncated},
-        {"ddffffffff", wire_errc::truncated},  // no allocation from the declared count
-        {"dfffffffff0000", wire_errc::truncated},
-        {"c9ffffffff05", wire_errc::truncated},
-        {"d6ff0000", wire_errc::truncated},
-        {"cf00", wire_errc::truncated},
-        {"8192c0c0c0", wire_errc::bad_key},
-        {"82ac5f706c616365686f6c646572c3a36e756d00", wire_errc::placeholder_collision},
+    const std::pair<const char*, msgpack_errc> cases[] = {
+        {"", msgpack_errc::truncated},
+        {"c1", msgpack_errc::invalid_format},
+        {"c0c0", msgpack_errc::trailing_bytes},
+        {"a3616263ff", msgpack_errc::trailing_bytes},
+        {"a361", msgpack_errc::truncated},
+        {"dbffffffff", msgpack_errc::truncated},
+        {"c6ffffffff00", msgpack_errc::truncated},
+        {"ddffffffff", msgpack_errc::truncated},  // no allocation from the declared count
+        {"dfffffffff0000", msgpack_errc::truncated},
+        {"c9ffffffff05", msgpack_errc::truncated},
+        {"d6ff0000", msgpack_errc::truncated},
+        {"cf00", msgpack_errc::truncated},
+        {"8192c0c0c0", msgpack_errc::bad_key},
+        {"82ac5f706c616365686f6c646572c3a36e756d00", msgpack_errc::placeholder_collision},
     };
     for (const auto& [hex, want] : cases) {
         std::vector<std::string> att;
@@ -220,7 +221,7 @@ TEST(RedisMsgpack, DepthLimit) {
     deep.push_back('\xc0');
     auto r = decode_msgpack(deep, att);
     ASSERT_FALSE(r.has_value());
-    EXPECT_EQ(r.error(), make_error_code(wire_errc::too_deep));
+    EXPECT_EQ(r.error(), make_error_code(msgpack_errc::too_deep));
     // Far deeper than any stack would take, maps and ext wrappers too.
     std::string hostile(1'000'000, '\x81');
     EXPECT_FALSE(decode_msgpack(hostile, att).has_value());

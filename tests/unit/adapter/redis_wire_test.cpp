@@ -225,7 +225,7 @@ TEST(RedisWire, BroadcastEncoding) {
     m.packet = pkt("/", R"(["e",{"_placeholder":true,"num":0}])");
     auto missing = encode_broadcast(m);
     ASSERT_FALSE(missing.has_value());
-    EXPECT_EQ(missing.error(), make_error_code(wire_errc::bad_placeholder));
+    EXPECT_EQ(missing.error(), make_error_code(msgpack_errc::bad_placeholder));
     // All flags, in the documented order.
     m = BroadcastMessage{"u", pkt("/", R"(["e"])"), {}};
     m.opts.flags = WireFlags{true, true, true, true, 70000ms};
@@ -361,7 +361,7 @@ TEST(RedisWire, RequestDecodingEdges) {
     EXPECT_EQ(decode_request(R"({"type":2,"opts":{}})").error(), make_error_code(wire_errc::malformed));
     EXPECT_EQ(decode_request(R"({"type":7,"requestId":"x","opts":{}})").error(), make_error_code(wire_errc::malformed));
     EXPECT_EQ(decode_request("[1]").error(),
-              make_error_code(wire_errc::trailing_bytes));  // not `{`: msgpack, 0x5b = 91
+              make_error_code(msgpack_errc::trailing_bytes));  // not `{`: msgpack, 0x5b = 91
     // type as a float (JS 2.0 === 2); opts missing => legacy form; room as a number.
     auto legacy = decode_request(R"({"uid":"u","requestId":"r","type":2.0,"sid":"s","room":5})");
     ASSERT_TRUE(legacy.has_value());

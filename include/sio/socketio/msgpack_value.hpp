@@ -1,5 +1,5 @@
 #pragma once
-// MessagePack exactly as notepack.io 3.0.1 writes and reads it (docs/protocol.md §4.2), mapped onto
+// MessagePack exactly as notepack.io writes and reads it (docs/protocol.md §4.2), mapped onto
 // the JSON model the rest of sio uses: a boost::json::value in which each binary value is a
 // placeholder `{"_placeholder":true,"num":N}` standing for `attachments[N]` (see Packet).
 //
@@ -14,6 +14,9 @@
 //  * input comes from the network: the unpacker must not throw, must not preallocate from a
 //    declared (hostile) length, and must bound the nesting depth; errors are values here.
 // Converting msgpack-cxx's object tree would have been as long as decoding directly.
+//
+// One copy for two users: the msgpack parser (msgpack_parser.hpp, socket.io-msgpack-parser's
+// packets) and, a layer up, the Redis adapter's wire format (@socket.io/redis-adapter).
 
 #include <cstddef>
 #include <span>
@@ -26,10 +29,10 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>
 
-namespace sio::adapter::redis {
+namespace sio::socketio {
 
-/** Errors of the Redis wire codec (msgpack_value, wire). */
-enum class wire_errc {
+/** Errors of the msgpack codec. */
+enum class msgpack_errc {
     truncated = 1,          // msgpack: the input ends inside a value
     trailing_bytes,         // msgpack: bytes left after the top-level value (notepack throws too)
     invalid_format,         // msgpack: byte 0xc1 (never used)
@@ -38,13 +41,10 @@ enum class wire_errc {
     placeholder_collision,  // msgpack: a map that reads as a placeholder object (unrepresentable)
     bad_placeholder,        // encode: placeholder `num` outside the attachments
     too_large,              // encode: a string, binary, array or map of 2^32 or more
-    bad_json,               // wire: a message starting with `{` is not valid JSON
-    malformed,              // wire: the message does not have the expected shape
-    unknown_type,           // wire: request/response type not handled
 };
 
-const boost::system::error_category& wire_category() noexcept;
-boost::system::error_code make_error_code(wire_errc e) noexcept;
+const boost::system::error_category& msgpack_category() noexcept;
+boost::system::error_code make_error_code(msgpack_errc e) noexcept;
 
 /** Deepest nesting decode_msgpack accepts (arrays/maps/ext wrappers), same bound as parse_json. */
 inline constexpr std::size_t max_msgpack_depth = 1000;
@@ -58,6 +58,11 @@ inline constexpr std::size_t max_msgpack_depth = 1000;
     max_msgpack_depth), not_enough_memory; `out` is then unspecified. Never throws. */
 boost::system::error_code encode_msgpack(std::string& out, const boost::json::value& v,
                                          std::span<const std::string> attachments = {});
+
+/** The string `s` as notepack writes it (fixstr/str8/str16/str32, bytes copied), appended to
+    `out`; for callers that build a map around encoded values. Errors: too_large,
+    not_enough_memory. Never throws. */
+boost::system::error_code encode_msgpack_str(std::string& out, std::string_view s);
 
 /** Same, into a new string. */
 boost::system::result<std::string> encode_msgpack(const boost::json::value& v,
@@ -87,7 +92,7 @@ boost::system::result<boost::json::value> decode_msgpack(std::string_view bytes,
     when |ms| > 8.64e15 or not finite (JSON.stringify then writes null). Exposed for tests. */
 std::string js_date_iso_string(double ms);
 
-}  // namespace sio::adapter::redis
+}  // namespace sio::socketio
 
 template <>
-struct boost::system::is_error_code_enum<sio::adapter::redis::wire_errc> : std::true_type {};
+struct boost::system::is_error_code_enum<sio::socketio::msgpack_errc> : std::true_type {};

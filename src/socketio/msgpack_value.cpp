@@ -1,4 +1,4 @@
-#include "adapter/redis/msgpack_value.hpp"
+#include <sio/socketio/msgpack_value.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -15,7 +15,7 @@
 #include <sio/socketio/json.hpp>
 #include <sio/socketio/packet.hpp>
 
-namespace sio::adapter::redis {
+namespace sio::socketio {
 namespace json = boost::json;
 using boost::system::error_code;
 
@@ -27,48 +27,42 @@ namespace {
 // static objects), which -Wnon-virtual-dtor reports anyway.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
-class WireCategory final : public boost::system::error_category {
+class MsgpackCategory final : public boost::system::error_category {
 public:
-    const char* name() const noexcept override { return "sio.redis.wire"; }
+    const char* name() const noexcept override { return "sio.socketio.msgpack"; }
     std::string message(int ev) const override {
-        switch (static_cast<wire_errc>(ev)) {
-            case wire_errc::truncated:
+        switch (static_cast<msgpack_errc>(ev)) {
+            case msgpack_errc::truncated:
                 return "msgpack: truncated input";
-            case wire_errc::trailing_bytes:
+            case msgpack_errc::trailing_bytes:
                 return "msgpack: trailing bytes";
-            case wire_errc::invalid_format:
+            case msgpack_errc::invalid_format:
                 return "msgpack: invalid format byte";
-            case wire_errc::too_deep:
+            case msgpack_errc::too_deep:
                 return "msgpack: nesting too deep";
-            case wire_errc::bad_key:
+            case msgpack_errc::bad_key:
                 return "msgpack: unsupported map key";
-            case wire_errc::placeholder_collision:
+            case msgpack_errc::placeholder_collision:
                 return "msgpack: map shaped like a binary placeholder";
-            case wire_errc::bad_placeholder:
+            case msgpack_errc::bad_placeholder:
                 return "placeholder refers to a missing attachment";
-            case wire_errc::too_large:
+            case msgpack_errc::too_large:
                 return "value too large for msgpack";
-            case wire_errc::bad_json:
-                return "invalid JSON message";
-            case wire_errc::malformed:
-                return "malformed message";
-            case wire_errc::unknown_type:
-                return "unknown message type";
         }
-        return "unknown wire error";
+        return "unknown msgpack error";
     }
 };
 #pragma GCC diagnostic pop
 
 }  // namespace
 
-const boost::system::error_category& wire_category() noexcept {
-    static const WireCategory category;
+const boost::system::error_category& msgpack_category() noexcept {
+    static const MsgpackCategory category;
     return category;
 }
 
-error_code make_error_code(wire_errc e) noexcept {
-    return {static_cast<int>(e), wire_category()};
+error_code make_error_code(msgpack_errc e) noexcept {
+    return {static_cast<int>(e), msgpack_category()};
 }
 
 // ---- JS Date -> ISO string ---------------------------------------------------------------
@@ -195,7 +189,7 @@ error_code encode_length(std::string& out, std::size_t n, unsigned char fix, std
     else if (n < 0x100000000ULL)
         put_tagged(out, t32, n, 4);
     else
-        return wire_errc::too_large;
+        return msgpack_errc::too_large;
     return {};
 }
 
@@ -213,7 +207,7 @@ error_code encode_bin(std::string& out, std::string_view b) {
     else if (b.size() < 0x100000000ULL)
         put_tagged(out, 0xc6, b.size(), 4);
     else
-        return wire_errc::too_large;
+        return msgpack_errc::too_large;
     out.append(b);
     return {};
 }
@@ -231,7 +225,7 @@ std::size_t placeholder_num(const json::object& o) {
 }
 
 error_code encode_value(std::string& out, const json::value& v, std::span<const std::string> att, std::size_t depth) {
-    if (depth > max_msgpack_depth) return wire_errc::too_deep;
+    if (depth > max_msgpack_depth) return msgpack_errc::too_deep;
     switch (v.kind()) {
         case json::kind::null:
             out.push_back('\xc0');
@@ -260,9 +254,9 @@ error_code encode_value(std::string& out, const json::value& v, std::span<const 
             return {};
         }
         case json::kind::object: {
-            if (socketio::is_placeholder(v)) {
+            if (is_placeholder(v)) {
                 const std::size_t num = placeholder_num(v.get_object());
-                if (num >= att.size()) return wire_errc::bad_placeholder;
+                if (num >= att.size()) return msgpack_errc::bad_placeholder;
                 return encode_bin(out, att[num]);
             }
             const auto& o = v.get_object();
@@ -274,7 +268,7 @@ error_code encode_value(std::string& out, const json::value& v, std::span<const 
             return {};
         }
     }
-    return wire_errc::malformed;
+    return msgpack_errc::invalid_format;  // unreachable: every JSON kind is handled above
 }
 
 }  // namespace
@@ -285,7 +279,15 @@ error_code encode_msgpack(std::string& out, const json::value& v, std::span<cons
     } catch (const std::bad_alloc&) {
         return error_code(boost::system::errc::not_enough_memory, boost::system::generic_category());
     } catch (const std::exception&) {
-        return error_code(wire_errc::too_large);
+        return error_code(msgpack_errc::too_large);
+    }
+}
+
+error_code encode_msgpack_str(std::string& out, std::string_view s) {
+    try {
+        return encode_string(out, s);
+    } catch (const std::bad_alloc&) {
+        return error_code(boost::system::errc::not_enough_memory, boost::system::generic_category());
     }
 }
 
@@ -403,7 +405,7 @@ public:
     // Parses one value. `undefined` is set for notepack's undefined (`d4 00 xx`).
     bool parse(json::value& out, std::size_t depth, bool& undefined) {
         undefined = false;
-        if (depth > max_msgpack_depth) return fail(wire_errc::too_deep);
+        if (depth > max_msgpack_depth) return fail(msgpack_errc::too_deep);
         std::uint64_t b = 0;
         if (!read(1, b)) return false;
         if (b < 0x80) {
@@ -512,7 +514,7 @@ public:
             case 0xdf:
                 return read(4, n) && map(out, n, depth);
             default:
-                return fail(wire_errc::invalid_format);  // 0xc1
+                return fail(msgpack_errc::invalid_format);  // 0xc1
         }
     }
 
@@ -521,7 +523,7 @@ private:
     const unsigned char* end_;
     std::vector<std::string>& att_;
 
-    bool fail(wire_errc e) {
+    bool fail(msgpack_errc e) {
         ec = e;
         return false;
     }
@@ -529,14 +531,14 @@ private:
     std::size_t left() const { return static_cast<std::size_t>(end_ - p_); }
 
     bool read(int bytes, std::uint64_t& v) {
-        if (left() < static_cast<std::size_t>(bytes)) return fail(wire_errc::truncated);
+        if (left() < static_cast<std::size_t>(bytes)) return fail(msgpack_errc::truncated);
         v = 0;
         for (int i = 0; i < bytes; ++i) v = (v << 8) | *p_++;
         return true;
     }
 
     bool take(std::uint64_t n, const unsigned char*& data) {
-        if (left() < n) return fail(wire_errc::truncated);
+        if (left() < n) return fail(msgpack_errc::truncated);
         data = p_;
         p_ += n;
         return true;
@@ -565,7 +567,7 @@ private:
 
     bool ext_pair(json::value& out, std::int64_t type, std::uint64_t n, std::size_t depth) {
         // notepack: [type, Buffer]; the array is one more level.
-        if (depth + 1 > max_msgpack_depth) return fail(wire_errc::too_deep);
+        if (depth + 1 > max_msgpack_depth) return fail(msgpack_errc::too_deep);
         json::value b;
         if (!bin(b, n)) return false;
         json::array a;
@@ -629,7 +631,7 @@ private:
     }
 
     bool array(json::value& out, std::uint64_t n, std::size_t depth) {
-        if (n > left()) return fail(wire_errc::truncated);  // every element takes a byte
+        if (n > left()) return fail(msgpack_errc::truncated);  // every element takes a byte
         json::array a;
         a.reserve(static_cast<std::size_t>(n));
         for (std::uint64_t i = 0; i < n; ++i) {
@@ -662,12 +664,12 @@ private:
                 return true;
             }
             default:
-                return fail(wire_errc::bad_key);
+                return fail(msgpack_errc::bad_key);
         }
     }
 
     bool map(json::value& out, std::uint64_t n, std::size_t depth) {
-        if (n > left() / 2) return fail(wire_errc::truncated);  // every entry takes two bytes
+        if (n > left() / 2) return fail(msgpack_errc::truncated);  // every entry takes two bytes
         json::object o;
         o.reserve(static_cast<std::size_t>(n));
         bool has_index = false;
@@ -704,7 +706,7 @@ private:
             o = std::move(sorted);
         }
         out = std::move(o);
-        if (socketio::is_placeholder(out)) return fail(wire_errc::placeholder_collision);
+        if (is_placeholder(out)) return fail(msgpack_errc::placeholder_collision);
         return true;
     }
 };
@@ -718,14 +720,14 @@ boost::system::result<json::value> decode_msgpack(std::string_view bytes,
         json::value v;
         bool undefined = false;
         if (!d.parse(v, 0, undefined)) return d.ec;
-        if (!d.at_end()) return error_code(wire_errc::trailing_bytes);
+        if (!d.at_end()) return error_code(msgpack_errc::trailing_bytes);
         return v;
     } catch (const std::bad_alloc&) {
         return error_code(boost::system::errc::not_enough_memory, boost::system::generic_category());
     } catch (const std::exception&) {
         // boost::json containers throw length_error beyond their (huge) size limits.
-        return error_code(wire_errc::too_large);
+        return error_code(msgpack_errc::too_large);
     }
 }
 
-}  // namespace sio::adapter::redis
+}  // namespace sio::socketio
