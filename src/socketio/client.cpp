@@ -3,7 +3,8 @@
 // other packets -> the socket of their namespace. Anything the protocol forbids (decode error,
 // packet for a namespace not joined, second CONNECT, CONNECT_ERROR from the client) closes the
 // whole session with `forced close`; the sockets then close from on_close with that reason.
-// Outgoing: one text frame `4<packet>` + one binary frame per attachment, in one send().
+// Outgoing: one text frame `4<packet>` + one binary frame per attachment, in one send(); with
+// a custom parser (ServerOptions::parser) whatever frames it makes, and its decoder reads.
 //
 // A protocol 3 session (socket.io-client 2.x, Socket.IO protocol 4, admitted by allowEIO3;
 // docs/protocol.md §1.14) is served as socket.io 4.8 does: joined to "/" as soon as it opens
@@ -97,7 +98,9 @@ Packet legacy_packet(const Packet& packet) {
 
 }  // namespace
 
-Client::Client(Server& server, engineio::Session& session) : server_(&server), session_(&session) {
+Client::Client(Server& server, engineio::Session& session)
+    : server_(&server), session_(&session), parser_(server.options().parser) {
+    if (parser_) custom_decoder_ = parser_->make_decoder(10);  // Node's maxAttachments default
     server.register_client(this);
     if (server.options().connect_timeout.count() > 0) {
         connect_timer_ =
@@ -137,14 +140,14 @@ Client::~Client() {
 
 void Client::on_message(std::string_view text) {
     if (closing_ || !server_) return;
-    auto result = decoder_.feed_text(text);
+    auto result = custom_decoder_ ? custom_decoder_->feed_text(text) : decoder_.feed_text(text);
     if (!result) return on_protocol_error(result.error().message());
     if (*result) on_decoded(std::move(**result));
 }
 
 void Client::on_binary(std::string_view bytes) {
     if (closing_ || !server_) return;
-    auto result = decoder_.feed_binary(bytes);
+    auto result = custom_decoder_ ? custom_decoder_->feed_binary(bytes) : decoder_.feed_binary(bytes);
     if (!result) return on_protocol_error(result.error().message());
     if (*result) on_decoded(std::move(**result));
 }
@@ -184,7 +187,8 @@ void Client::connect(const std::string& nsp, boost::json::object auth) {
                                                       nsp,
                                                       std::nullopt,
                                                       boost::json::object{{"message", "Invalid namespace"}},
-                                                      {}}));
+                                                      {}},
+                                               live->parser_.get()));
         });
 }
 
@@ -211,9 +215,9 @@ void Client::on_close(engineio::CloseReason reason) {
 
 engineio::SendResult Client::send_packet(const Packet& packet, bool is_volatile) {
     if (session_->protocol() == 3 && (packet.type == PacketType::connect || packet.type == PacketType::connect_error)) {
-        return session_->send(encode_frames(legacy_packet(packet)), is_volatile);
+        return session_->send(encode_frames(legacy_packet(packet), parser_.get()), is_volatile);
     }
-    auto frames = encode_frames(packet);
+    auto frames = encode_frames(packet, parser_.get());
     return session_->send(frames, is_volatile);
 }
 

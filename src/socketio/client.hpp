@@ -15,6 +15,7 @@
 
 #include <sio/engineio/frame.hpp>
 #include <sio/engineio/session.hpp>
+#include <sio/socketio/frames.hpp>
 #include <sio/socketio/packet.hpp>
 #include <sio/socketio/parser.hpp>
 
@@ -42,8 +43,9 @@ public:
     engineio::Session& session() noexcept { return *session_; }
     Server* server() const noexcept { return server_; }
 
-    /** Encodes `packet` (text frame `4...` plus one binary frame per attachment) and sends it
-        as one unit, so a volatile drop never splits it. */
+    /** Encodes `packet` with the server's parser (by default a text frame `4...` plus one
+        binary frame per attachment) and sends it as one unit, so a volatile drop never splits
+        it. */
     engineio::SendResult send_packet(const Packet& packet, bool is_volatile = false);
     engineio::SendResult send_frames(std::span<const engineio::SharedFrame> frames, bool is_volatile);
 
@@ -76,7 +78,12 @@ private:
 
     Server* server_;  // null once detached
     engineio::Session* session_;
+    // ServerOptions::parser, shared: the client may outlive its server (detach). Null:
+    // socket.io-parser, decoded by the inline decoder_ (no allocation, no virtual call);
+    // otherwise its decoder, in custom_decoder_.
+    std::shared_ptr<const Parser> parser_;
     Decoder decoder_;
+    std::unique_ptr<PacketDecoder> custom_decoder_;
     std::unique_ptr<boost::asio::steady_timer> connect_timer_;  // until the first CONNECT succeeds
     // Weak in the connect timer's handler: expired once the timer is stopped or the client is
     // gone (a handler already queued then does nothing). Allocated only with the timer.

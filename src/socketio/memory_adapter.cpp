@@ -3,7 +3,8 @@
 // immutable) to the other shards -> on each shard, targets from its room index (rooms minus
 // except, each once) -> Socket::send_frames for each target, which hands the same frames to
 // every session. Operations that gather (fetch, ack counts, restore) post their part's result
-// back with a core::HomeBound callback.
+// back with a core::HomeBound callback. Every packet is encoded with the server's parser
+// (ServerOptions::parser), once, whatever the number of recipients.
 
 #include <sio/socketio/memory_adapter.hpp>
 
@@ -68,6 +69,10 @@ void MemoryAdapter::for_each_peer_or_none(std::function<void(MemoryAdapter*)> fn
 }
 
 MemoryAdapter::~MemoryAdapter() = default;
+
+std::vector<engineio::SharedFrame> MemoryAdapter::encode(const Packet& packet) const {
+    return encode_frames(packet, nsp_->server().options().parser.get());
+}
 
 // ---- room index --------------------------------------------------------------------------
 
@@ -235,8 +240,9 @@ void MemoryAdapter::broadcast(const Packet& packet, const BroadcastOptions& opts
         // right now and come back with an older offset. The log keeps the frames sent, shared
         // with every shard's log, rather than a copy of the packet per shard.
         if (sessions_ && SessionStore::eligible(copy, opts)) {
-            sessions_->stamp(copy);
-            logged = std::make_shared<const LoggedPacket>(LoggedPacket{encode_frames(copy), opts.rooms, opts.except});
+            std::string offset = sessions_->stamp(copy);
+            logged = std::make_shared<const LoggedPacket>(
+                LoggedPacket{encode(copy), opts.rooms, opts.except, std::move(offset)});
             sessions_->append(logged);
         }
         out = &copy;
@@ -250,7 +256,7 @@ void MemoryAdapter::broadcast(const Packet& packet, const BroadcastOptions& opts
         return;
     }
     auto shared = std::make_shared<const SharedBroadcast>(
-        SharedBroadcast{*out, logged ? logged->frames : encode_frames(*out), opts, logged});
+        SharedBroadcast{*out, logged ? logged->frames : encode(*out), opts, logged});
     for_each_peer([shared](MemoryAdapter& peer) { peer.deliver(*shared); });
     deliver_targets(shared->packet, &shared->frames, opts);
 }
@@ -275,7 +281,7 @@ void MemoryAdapter::deliver_targets(const Packet& packet, const std::vector<engi
     // Frames made by the emitting shard are shared; on one shard they are made here, only
     // once there is someone to send them to.
     std::vector<engineio::SharedFrame> encoded;
-    if (!frames) encoded = encode_frames(packet);
+    if (!frames) encoded = encode(packet);
     const auto& sent = frames ? *frames : encoded;
     for (auto* socket : targets) {
         socket->notify_outgoing(packet);
@@ -322,7 +328,7 @@ std::size_t MemoryAdapter::local_broadcast_with_ack(const Packet& packet, const 
     out.id = nsp_->next_ack_id();  // one id for every target, from the namespace counter
     auto targets = local_sockets(opts);
     if (!targets.empty()) {
-        auto frames = encode_frames(out);
+        auto frames = encode(out);
         for (const auto& socket : targets) {
             socket->expect_ack(*out.id, on_ack);
             socket->notify_outgoing(out);
@@ -421,9 +427,9 @@ void MemoryAdapter::restore_session(const std::string& pid, const std::string& o
 std::vector<engineio::SharedFrame> MemoryAdapter::log_for_socket(Packet& packet, const std::string& sid) {
     if (!sessions_ || !SessionStore::eligible(packet, BroadcastOptions{})) return {};
     packet.nsp = nsp_name_;
-    sessions_->stamp(packet);
-    auto frames = encode_frames(packet);
-    sessions_->append_for_socket(sid, frames);
+    std::string offset = sessions_->stamp(packet);
+    auto frames = encode(packet);
+    sessions_->append_for_socket(sid, frames, offset);
     return frames;
 }
 

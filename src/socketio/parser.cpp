@@ -53,6 +53,10 @@ public:
                 return "got plaintext data when reconstructing a packet";
             case parse_error::bad_placeholder:
                 return "illegal attachments";
+            case parse_error::invalid_msgpack:
+                return "invalid msgpack";
+            case parse_error::text_message:
+                return "got a text message, the msgpack parser only reads binary messages";
         }
         return "unknown parse error";
     }

@@ -69,10 +69,20 @@ void SessionStore::append(std::shared_ptr<const LoggedPacket> packet) {
     keep(StoredPacket{std::move(packet), {}, {}});
 }
 
-void SessionStore::append_for_socket(const std::string& sid, const std::vector<engineio::SharedFrame>& frames) {
+namespace {
+/** True when `text` ends with the JSON string `offset` closing an array: where offset() finds it. */
+bool ends_with_offset(std::string_view text, std::string_view offset) noexcept {
+    return text.size() >= offset.size() + 3 && text.ends_with("\"]") &&
+           text.substr(text.size() - 2 - offset.size(), offset.size()) == offset &&
+           text[text.size() - 3 - offset.size()] == '"';
+}
+}  // namespace
+
+void SessionStore::append_for_socket(const std::string& sid, const std::vector<engineio::SharedFrame>& frames,
+                                     std::string_view offset) {
     // The usual socket.emit (one text frame, a short id) is copied into one string rather than
     // keeping its frame (a 64-byte block besides its bytes) and a room vector for the id.
-    if (frames.size() == 1 && !frames[0]->binary && sid.size() <= 255) {
+    if (frames.size() == 1 && !frames[0]->binary && sid.size() <= 255 && ends_with_offset(frames[0]->bytes, offset)) {
         std::string direct;
         direct.reserve(1 + sid.size() + frames[0]->bytes.size());
         direct.push_back(static_cast<char>(static_cast<unsigned char>(sid.size())));
@@ -81,7 +91,8 @@ void SessionStore::append_for_socket(const std::string& sid, const std::vector<e
         keep(StoredPacket{nullptr, std::move(direct), {}});
         return;
     }
-    keep(StoredPacket{std::make_shared<const LoggedPacket>(LoggedPacket{frames, {sid}, {}}), {}, {}});
+    keep(StoredPacket{
+        std::make_shared<const LoggedPacket>(LoggedPacket{frames, {sid}, {}, std::string(offset)}), {}, {}});
 }
 
 void SessionStore::keep(StoredPacket entry) {
@@ -100,6 +111,7 @@ std::string_view SessionStore::StoredPacket::text() const noexcept {
 }
 
 std::string_view SessionStore::StoredPacket::offset() const noexcept {
+    if (shared) return shared->offset;
     // The offset is the last argument, so the text ends with `"<offset>"]`; an offset never
     // needs escaping in JSON (yeast alphabet, `.`, `~` and digits), so its quotes are the last
     // two of the text.

@@ -43,13 +43,15 @@ std::string yeast_encode(std::uint64_t n);
 bool should_include_packet(const std::vector<std::string>& session_rooms, const std::vector<std::string>& rooms,
                            const std::vector<std::string>& except);
 
-/** A logged packet as it is replayed: its Engine.IO frames as they were sent (`4<text>`, whose
-    last argument is the offset, then the attachments) and its targeting. Immutable: a
+/** A logged packet as it is replayed: its Engine.IO frames as they were sent (with the default
+    parser `4<text>`, whose last argument is the offset, then the attachments), its targeting
+    and its offset (kept apart: another parser's frames need not end with it). Immutable: a
     broadcast's is made once, by the loop that emits it, and shared by the log of every loop. */
 struct LoggedPacket {
     std::vector<engineio::SharedFrame> frames;
     std::vector<std::string> rooms;
     std::vector<std::string> except;
+    std::string offset;
 };
 
 class SessionStore {
@@ -77,8 +79,10 @@ public:
     /** Logs a broadcast stamped by this store or by another shard's (the same shared packet
         on every shard, so that sockets of any shard recover from the same offsets). */
     void append(std::shared_ptr<const LoggedPacket> packet);
-    /** Logs a socket.emit stamped by this store: `frames` as sent to socket `sid` alone. */
-    void append_for_socket(const std::string& sid, const std::vector<engineio::SharedFrame>& frames);
+    /** Logs a socket.emit stamped by this store with `offset`: `frames` as sent to socket
+        `sid` alone. */
+    void append_for_socket(const std::string& sid, const std::vector<engineio::SharedFrame>& frames,
+                           std::string_view offset);
 
     void persist(PersistedSession session);
 
@@ -95,12 +99,13 @@ private:
 
     /** One log entry, kept small: every held connection has one (sio-server greets each socket
         with a socket.emit), and a broadcast has one on every shard. Its offset is not stored
-        apart: it is read from the end of its text frame (see offset()). */
+        apart for a direct packet: it is read from the end of its text frame (see offset()). */
     struct StoredPacket {
         /** A broadcast (or a socket.emit with attachments): shared, never copied per entry. */
         std::shared_ptr<const LoggedPacket> shared;
-        /** A socket.emit without attachments, in one allocation: the length of the socket id
-            (one byte), the id, then the bytes of its text frame. Empty for a shared packet. */
+        /** A socket.emit without attachments whose one text frame ends with `"<offset>"]`
+            (the default parser's), in one allocation: the length of the socket id (one
+            byte), the id, then the bytes of its text frame. Empty for a shared packet. */
         std::string direct;
         std::chrono::steady_clock::time_point emitted_at;
 

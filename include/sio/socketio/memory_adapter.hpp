@@ -143,6 +143,8 @@ private:
         `done(whether it was)` back here. */
     void on_owner_of(const std::string& sid, std::function<void(Socket&)> op, std::function<void(bool)> done);
     std::size_t shard_count() const noexcept;
+    /** `packet`'s frames with the server's parser (ServerOptions::parser). */
+    std::vector<engineio::SharedFrame> encode(const Packet& packet) const;
     /** leave-room, then delete-room when `room` is now empty. */
     void announce_left(const std::string& sid, const std::string& room);
     /** Sends `packet` to the local targets of `opts`: its `frames` when given (encoded once

@@ -25,6 +25,8 @@ enum class parse_error {
     unexpected_binary,  // a binary message nobody announced
     unexpected_text,    // a text packet while attachments are pending
     bad_placeholder,    // index out of range or malformed
+    invalid_msgpack,    // msgpack parser: the binary message is no (complete) msgpack value
+    text_message,       // msgpack parser: a text message (it only reads binary ones)
 };
 
 const boost::system::error_category& parse_error_category() noexcept;

@@ -300,7 +300,8 @@ TEST(Recovery, SocketEmitLostInFlightIsReplayedToItsSocketOnly) {
 /** Stamps `packet` and logs it as MemoryAdapter::broadcast does. */
 std::string record(SessionStore& store, Packet& packet, const BroadcastOptions& opts) {
     std::string offset = store.stamp(packet);
-    store.append(std::make_shared<const LoggedPacket>(LoggedPacket{encode_frames(packet), opts.rooms, opts.except}));
+    store.append(
+        std::make_shared<const LoggedPacket>(LoggedPacket{encode_frames(packet), opts.rooms, opts.except, offset}));
     return offset;
 }
 
@@ -349,7 +350,7 @@ TEST(SessionStore, SocketEntriesAreFoundByOffsetFilteredAndPurged) {
         Packet p{PacketType::event, "/", std::nullopt, boost::json::array{event}, {}};
         std::string offset = store.stamp(p);
         auto frames = encode_frames(p);
-        store.append_for_socket(sid, frames);
+        store.append_for_socket(sid, frames, offset);
         return std::pair{offset, frames[0]->bytes};
     };
     auto [o1, f1] = log_for("a", "e1");
