@@ -257,6 +257,13 @@ Config parse_config(const EnvLookup& getenv) {
     cfg.recovery_max_disconnection =
         milliseconds_var(getenv, "RECOVERY_MAX_DISCONNECTION_MS", cfg.recovery_max_disconnection);
     cfg.allow_eio3 = bool_var(getenv, "ALLOW_EIO3", cfg.allow_eio3);
+    if (auto raw = lookup(getenv, "PARSER")) {
+        auto parser = lower(*raw);
+        if (parser != "default" && parser != "msgpack") {
+            throw ConfigError("PARSER", fmt::format("expected default or msgpack, got \"{}\"", *raw));
+        }
+        cfg.parser = parser;
+    }
 
     if (auto raw = lookup(getenv, "LOG_LEVEL")) {
         auto level = lower(*raw);

@@ -59,6 +59,9 @@ struct Config {
     std::chrono::milliseconds recovery_max_disconnection{120000};
     /** Also serve Engine.IO 3 / socket.io-client 2.x connections (engine.io's allowEIO3). */
     bool allow_eio3 = false;
+    /** socket.io's `parser` option: "default" (socket.io-parser) or "msgpack"
+        (socket.io-msgpack-parser); the clients must use the same one. */
+    std::string parser = "default";
 
     // ---- REST / process --------------------------------------------------------------------
     std::string api_token;           // empty: REST API open

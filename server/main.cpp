@@ -24,6 +24,7 @@
 #include <sio/engineio/server.hpp>
 #include <sio/core/shard.hpp>
 #include <sio/http/listener.hpp>
+#include <sio/socketio/msgpack_parser.hpp>
 #include <sio/socketio/server.hpp>
 
 #include "app.hpp"
@@ -53,6 +54,7 @@ constexpr const char* kEnvironmentHelp = R"(Configuration is by environment vari
   CONNECTION_STATE_RECOVERY [1]  0/false disables connection state recovery
   RECOVERY_MAX_DISCONNECTION_MS [120000]  how long a disconnected session is kept
   ALLOW_EIO3 [0]                 1/true also serves socket.io-client 2.x (Engine.IO 3)
+  PARSER [default]               default (socket.io-parser) or msgpack (socket.io-msgpack-parser)
   LOG_LEVEL [info]               trace, debug, info, warn, error or off)";
 
 socketio::ServerOptions server_options(const server::Config& cfg) {
@@ -66,6 +68,7 @@ socketio::ServerOptions server_options(const server::Config& cfg) {
     opts.connect_timeout = cfg.connect_timeout;
     opts.connection_state_recovery = cfg.connection_state_recovery;
     opts.max_disconnection_duration = cfg.recovery_max_disconnection;
+    if (cfg.parser == "msgpack") opts.parser = socketio::msgpack_parser();
     return opts;
 }
 
@@ -150,10 +153,10 @@ int main(int argc, char** argv) {
                 std::fprintf(stderr, "%s\n", listen_failure(cfg, ec).c_str());
                 return false;
             }
-            log->info("instance {} ({}, {} event loop{}, connection state recovery {}{})", cfg.instance_id,
+            log->info("instance {} ({}, {} event loop{}, connection state recovery {}{}{})", cfg.instance_id,
                       cluster ? fmt::format("cluster over {}", cfg.redis->display()) : std::string("standalone"),
                       cfg.threads, cfg.threads == 1 ? "" : "s", opts.connection_state_recovery ? "on" : "off",
-                      cfg.allow_eio3 ? ", Engine.IO 3 clients allowed" : "");
+                      cfg.allow_eio3 ? ", Engine.IO 3 clients allowed" : "", opts.parser ? ", msgpack parser" : "");
             // The readiness line tools wait for: logged at info, or printed on stdout when
             // LOG_LEVEL hides info messages.
             std::string listening = cfg.unix_path.empty()

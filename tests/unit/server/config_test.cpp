@@ -70,6 +70,7 @@ TEST(ServerConfig, ParsesEveryVariable) {
                         {"CONNECTION_STATE_RECOVERY", "false"},
                         {"RECOVERY_MAX_DISCONNECTION_MS", "5000"},
                         {"ALLOW_EIO3", "1"},
+                        {"PARSER", "msgpack"},
                         {"LOG_LEVEL", "DEBUG"}});
     EXPECT_EQ(cfg.port, 0);
     EXPECT_EQ(cfg.host, "0.0.0.0");
@@ -82,6 +83,7 @@ TEST(ServerConfig, ParsesEveryVariable) {
     EXPECT_FALSE(cfg.connection_state_recovery);
     EXPECT_EQ(cfg.recovery_max_disconnection.count(), 5000);
     EXPECT_TRUE(cfg.allow_eio3);
+    EXPECT_EQ(cfg.parser, "msgpack");
     EXPECT_EQ(cfg.log_level, "debug");
 }
 
@@ -131,6 +133,11 @@ TEST(ServerConfig, BooleansAndLogLevels) {
     EXPECT_FALSE(parse({{"ALLOW_EIO3", "0"}}).allow_eio3);
     EXPECT_TRUE(parse({{"ALLOW_EIO3", "1"}}).allow_eio3);
     EXPECT_EQ(error_of({{"ALLOW_EIO3", "2"}}), "ALLOW_EIO3: expected 1, 0, true or false, got \"2\"");
+    EXPECT_EQ(parse({}).parser, "default");
+    EXPECT_EQ(parse({{"PARSER", "msgpack"}}).parser, "msgpack");
+    EXPECT_EQ(parse({{"PARSER", "MsgPack"}}).parser, "msgpack");
+    EXPECT_EQ(parse({{"PARSER", "default"}}).parser, "default");
+    EXPECT_EQ(error_of({{"PARSER", "json"}}), "PARSER: expected default or msgpack, got \"json\"");
     for (const char* level : {"trace", "debug", "info", "warn", "error", "off"}) {
         EXPECT_EQ(parse({{"LOG_LEVEL", level}}).log_level, level);
     }
