@@ -169,7 +169,11 @@ void MemoryAdapter::socket_ids(const BroadcastOptions& opts, std::function<void(
         });
 }
 
-void MemoryAdapter::all_rooms(std::function<void(std::vector<std::string>)> done) {
+void MemoryAdapter::all_rooms(std::function<void(ErrorCode, std::vector<std::string>)> done) {
+    local_rooms([done = std::move(done)](std::vector<std::string> rooms) { done({}, std::move(rooms)); });
+}
+
+void MemoryAdapter::local_rooms(std::function<void(std::vector<std::string>)> done) {
     using Names = std::vector<std::string>;
     gather<Names>([](MemoryAdapter& adapter) { return adapter.index_->room_names(); },
                   [done = std::move(done)](std::vector<Names> parts) {

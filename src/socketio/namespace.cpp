@@ -119,7 +119,12 @@ void Namespace::connect_recovered(Client& client, RecoveredSession session, boos
 void Namespace::connect_new(Client& client, boost::json::object auth) {
     // Not recoverable (no pid/offset, unknown or expired session, offset gone): a new socket,
     // not an error.
-    std::string sid = server_->ids().next();
+    // socket.io 2.x clients (Engine.IO 3) expect socket.io 2's ids, derived from the engine's
+    // sid, as socket.io 4.8 gives them; everyone else gets a fresh random id, since the
+    // engine's sid is what lets a polling client's requests be taken over.
+    std::string sid = client.session().protocol() == 3
+                          ? (name_ == "/" ? client.session().id() : name_ + "#" + client.session().id())
+                          : server_->ids().next();
     std::string pid = server_->options().connection_state_recovery ? server_->ids().next() : std::string();
     auto socket = std::make_shared<Socket>(*this, client, std::move(sid), std::move(pid), std::move(auth));
     client.add_pending(socket);

@@ -96,6 +96,10 @@ std::string Socket::engine_id() const {
     return client_ ? client_->session().id() : std::string();
 }
 
+engineio::Session* Socket::conn() const noexcept {
+    return client_ ? &client_->session() : nullptr;
+}
+
 std::string Socket::transport() const {
     return client_ ? std::string(client_->session().transport_name()) : std::string();
 }

@@ -91,6 +91,8 @@ for (const mode of Object.keys(MODES)) {
       assert.equal(who.nsp, "/");
       assert.equal(who.instance, "inst-eio3");
       assert.equal(who.engineId, s.io.engine.id);
+      assert.equal(who.id, s.id); // socket.io 2's id: the engine's sid on "/"
+      assert.equal(s.id, s.io.engine.id);
       assert.equal(who.transport, mode === "polling" ? "polling" : "websocket");
       assert.equal(who.query.EIO, "3");
       s.close();
@@ -137,6 +139,8 @@ for (const mode of Object.keys(MODES)) {
       const who = (await ackV2(custom, "whoami"))[0];
       assert.equal(who.nsp, "/custom");
       assert.equal(who.engineId, root.io.engine.id);
+      assert.equal(who.id, custom.id); // "<nsp>#<engine sid>" elsewhere
+      assert.equal(custom.id, `/custom#${root.io.engine.id}`);
       assert.deepEqual(who.auth, { user: "ann" });
       assert.deepEqual(who.data, { instance: "inst-eio3", user: "ann" });
       root.close();

@@ -496,6 +496,54 @@ TEST_F(RedisAdapterTest, FetchSocketsMergesEveryServer) {
     EXPECT_EQ(got->size(), 3u);
 }
 
+// ---- allRooms --------------------------------------------------------------------------------
+
+TEST_F(RedisAdapterTest, AllRoomsMergesEveryServerOnceEach) {
+    spy();
+    auto a = member();
+    auto b = member();
+    auto c = member();  // no sockets: answers anyway
+    a->connect();
+    b->connect();
+    a->socket(0)->join("shared");
+    a->socket(0)->join("only-a");
+    b->socket(0)->join("shared");
+    b->socket(0)->join("only-b");
+
+    std::optional<std::vector<std::string>> got;
+    error_code ec;
+    a->nsp().all_rooms([&](error_code e, std::vector<std::string> rooms) {
+        ec = e;
+        got = std::move(rooms);
+    });
+    ASSERT_TRUE(run_until(ioc_, [&] { return got.has_value(); }));
+    EXPECT_FALSE(ec);
+    EXPECT_EQ(*got, sorted({a->sids[0], b->sids[0], "only-a", "only-b", "shared"}));  // "shared" once
+    // socket.io's ALL_ROOMS request, answered by B and C.
+    ASSERT_TRUE(run_until(ioc_, [&] { return spied_on("socket.io-response#/#").size() == 2; }));
+    auto requests = spied_on("socket.io-request#/#");
+    ASSERT_EQ(requests.size(), 1u);
+    EXPECT_TRUE(requests[0].payload.starts_with(R"({"uid":")" + a->adapter().uid() + R"(","requestId":")"));
+    EXPECT_TRUE(requests[0].payload.ends_with(R"(","type":1})"));
+    EXPECT_EQ(a->adapter().pending_requests(), 0u);
+
+    // A server that never answers (an extra SUBSCRIBE inflates NUMSUB): timed_out with what
+    // the others said.
+    auto extra = connect_ok(options());
+    bool subscribed = false;
+    extra->subscribe({"socket.io-request#/#"}, [&](error_code, RedisReply) { subscribed = true; });
+    ASSERT_TRUE(run_until(ioc_, [&] { return subscribed; }));
+    got.reset();
+    a->nsp().all_rooms([&](error_code e, std::vector<std::string> rooms) {
+        ec = e;
+        got = std::move(rooms);
+    });
+    ASSERT_TRUE(run_until(ioc_, [&] { return got.has_value(); }));
+    EXPECT_EQ(ec, cluster_errc::timed_out);
+    EXPECT_EQ(*got, sorted({a->sids[0], b->sids[0], "only-a", "only-b", "shared"}));
+    EXPECT_EQ(a->adapter().pending_requests(), 0u);
+}
+
 // ---- serverSideEmit --------------------------------------------------------------------------
 
 TEST_F(RedisAdapterTest, ServerSideEmitWithAndWithoutAck) {

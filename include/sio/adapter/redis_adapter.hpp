@@ -187,6 +187,10 @@ public:
         `(unavailable, [])` while Redis is down. Without: a failed publish is only counted. */
     void server_side_emit(const std::string& event, const socketio::Payload& args,
                           std::function<void(socketio::ErrorCode, std::vector<boost::json::value>)> on_acks) override;
+    /** This instance's rooms, plus (unless alone) every other server's (ALL_ROOMS, type 1),
+        merged, each once, sorted. `({}, all)`, `(timed_out, what arrived)` after
+        requests_timeout, `(unavailable, local ones)` while Redis is down. Always asynchronous. */
+    void all_rooms(std::function<void(socketio::ErrorCode, std::vector<std::string>)> done) override;
     /** PUBSUB NUMSUB `K-request#N#` (servers of this namespace, this one included);
         `unavailable` while Redis is down. Always asynchronous. */
     void server_count(std::function<void(socketio::ErrorCode, std::size_t)> done) override;
@@ -229,6 +233,9 @@ public:
 private:
     struct State;
 
+    /** all_rooms once this instance's rooms are known. */
+    void all_remote_rooms(std::vector<std::string> local,
+                          std::function<void(socketio::ErrorCode, std::vector<std::string>)> done);
     /** fetch_sockets once this instance's sockets are known. */
     void fetch_remote_sockets(const socketio::BroadcastOptions& opts, std::vector<socketio::SocketInfo> local,
                               std::function<void(socketio::ErrorCode, std::vector<socketio::SocketInfo>)> done);

@@ -115,6 +115,11 @@ public:
     virtual void server_side_emit(const std::string& event, const Payload& args,
                                   std::function<void(ErrorCode, std::vector<boost::json::value>)> on_acks) = 0;
 
+    /** allRooms: every room name of this namespace on every instance, each once, socket-id
+        rooms included. Errors: timed_out (with the rooms of the instances that answered) or
+        unavailable (this instance's rooms only), cluster only. */
+    virtual void all_rooms(std::function<void(ErrorCode, std::vector<std::string>)> done) = 0;
+
     /** Number of instances serving this namespace (1 when standalone). */
     virtual void server_count(std::function<void(ErrorCode, std::size_t)> done) = 0;
 

@@ -73,6 +73,8 @@ public:
                           std::function<void(ErrorCode, std::vector<boost::json::value>)> on_acks) override;
     /** Always 1, before returning. */
     void server_count(std::function<void(ErrorCode, std::size_t)> done) override;
+    /** This instance's rooms (local_rooms): there is no other instance. */
+    void all_rooms(std::function<void(ErrorCode, std::vector<std::string>)> done) override;
 
     bool supports_recovery() const noexcept override { return sessions_ != nullptr; }
     /** Kept by the shard where the socket lived; restore_session asks its own shard first,
@@ -120,9 +122,9 @@ public:
     void dispatch_server_side(const std::string& event, Payload args, std::function<void(boost::json::value)> ack);
     /** True when `room` has at least one member on this shard (socket-id rooms included). */
     bool has_room(const std::string& room) const noexcept;
-    /** Every room name on every shard, socket-id rooms included, each once, in no particular
-        order (socket.io-adapter's `rooms.keys()`, answered to ALL_ROOMS). */
-    void all_rooms(std::function<void(std::vector<std::string>)> done);
+    /** Every room name of this instance (all its shards), socket-id rooms included, each once,
+        sorted (socket.io-adapter's `rooms.keys()`, answered to ALL_ROOMS). */
+    void local_rooms(std::function<void(std::vector<std::string>)> done);
     /** More than one shard: this shard's index is not the whole instance's. */
     bool sharded() const noexcept { return shard_count() > 1; }
     Namespace& nsp() const noexcept { return *nsp_; }

@@ -82,6 +82,19 @@ public:
     bool server_side_emit(const std::string& event, Payload args,
                           std::function<void(ErrorCode, std::vector<boost::json::value>)> on_acks = {});
     void server_count(std::function<void(ErrorCode, std::size_t)> done) { adapter_->server_count(std::move(done)); }
+    /** allRooms: every room of this namespace on every instance (socket-id rooms included),
+        each once, sorted. Completes with `void(ErrorCode, std::vector<std::string>)` through
+        any completion token; in cluster mode `timed_out` / `unavailable` come with the rooms
+        known so far. */
+    template <class Token>
+    auto all_rooms(Token&& token) {
+        return boost::asio::async_initiate<Token, void(ErrorCode, std::vector<std::string>)>(
+            [this](auto handler) {
+                adapter_->all_rooms(
+                    detail::completion_function<ErrorCode, std::vector<std::string>>(std::move(handler), executor()));
+            },
+            token);
+    }
 
     /** Local sockets by id. */
     std::shared_ptr<Socket> socket(const std::string& sid) const;

@@ -89,6 +89,11 @@ public:
     /** Engine.IO sid and current transport ("polling"/"websocket"); empty once disconnected. */
     std::string engine_id() const;
     std::string transport() const;
+    /** The Engine.IO session under this socket (socket.io's `socket.conn`): `transport_name()`,
+        `protocol()`, the `on_upgrading` / `on_upgrade` / `on_close` listeners, `close()`.
+        Shared by every socket of the same client. Null once the socket is disconnected: the
+        session belongs to the engine, so keep no pointer to it past `on_disconnect`. */
+    engineio::Session* conn() const noexcept;
     /** The Node `socket.handshake` object (headers, time, address, xdomain, secure, issued,
         url, query, auth), for fetchSockets. */
     boost::json::value handshake_json() const;

@@ -6,6 +6,7 @@
 //   broadcast      -> PUBLISH K#N#[room#] + local     pmessage K#N#*   -> drop unknown room,
 //   broadcast_with_ack -> type 7 + local               own uid, other nsp -> local delivery
 //   fetch_sockets  -> NUMSUB, type 5, wait n-1       message K-request#N#  -> answer / apply
+//   all_rooms      -> NUMSUB, type 1, wait n-1
 //   add/del/disconnect_sockets -> type 2/3/4 only     message K-response#N#[uid#] -> match by
 //   server_side_emit -> type 6 (+ NUMSUB, wait n-1)      requestId in our pending tables
 //
@@ -17,6 +18,7 @@
 // Lifetime: timers and NUMSUB callbacks hold a weak_ptr to `life`, which dies with the
 // adapter, so nothing touches a destroyed adapter; their user callbacks are then dropped.
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -94,13 +96,16 @@ std::optional<std::string> numeric_room(const std::string& room) {
 struct RedisAdapter::State {
     /** A request waiting for the other servers (Node's `requests` map entry). */
     struct Request {
+        Request(wire::RequestType t, std::size_t answers) : type(t), num_sub(answers) {}
         wire::RequestType type;
         std::size_t num_sub = 0;    // answers needed to complete (see each operation)
         std::size_t msg_count = 1;  // fetch: answers so far, this server counted
         std::vector<SocketInfo> sockets;
         std::vector<json::value> responses;
+        std::vector<std::string> rooms;  // all_rooms: merged so far, this server's included
         std::function<void(ErrorCode, std::vector<SocketInfo>)> fetch_done;
         std::function<void(ErrorCode, std::vector<json::value>)> emit_done;
+        std::function<void(ErrorCode, std::vector<std::string>)> rooms_done;
         std::unique_ptr<asio::steady_timer> timer;
     };
     /** A broadcast with ack of ours (Node's `ackRequests` entry). */
@@ -204,6 +209,9 @@ struct RedisAdapter::State {
         if (req.type == wire::RequestType::remote_fetch) {
             log()->debug("nsp={} timeout reached while waiting for fetchSockets response", self.namespace_name());
             if (req.fetch_done) req.fetch_done(timed_out, std::move(req.sockets));
+        } else if (req.type == wire::RequestType::all_rooms) {
+            log()->debug("nsp={} timeout reached while waiting for allRooms response", self.namespace_name());
+            if (req.rooms_done) req.rooms_done(timed_out, sorted_unique(std::move(req.rooms)));
         } else {
             log()->debug("nsp={} timeout reached: only {} responses received out of {}", self.namespace_name(),
                          req.responses.size(), req.num_sub);
@@ -220,6 +228,13 @@ struct RedisAdapter::State {
         req.timer->cancel();
         if (req.fetch_done) req.fetch_done({}, std::move(req.sockets));
         if (req.emit_done) req.emit_done({}, std::move(req.responses));
+        if (req.rooms_done) req.rooms_done({}, sorted_unique(std::move(req.rooms)));
+    }
+
+    static std::vector<std::string> sorted_unique(std::vector<std::string> rooms) {
+        std::sort(rooms.begin(), rooms.end());
+        rooms.erase(std::unique(rooms.begin(), rooms.end()), rooms.end());
+        return rooms;
     }
 
     // ---- incoming broadcasts ---------------------------------------------------------------
@@ -303,7 +318,7 @@ struct RedisAdapter::State {
 
     void on_all_rooms(const wire::AllRoomsRequest& r) {
         if (requests.contains(r.request_id)) return;
-        self.all_rooms([this, weak = std::weak_ptr<int>(life), id = r.request_id](std::vector<std::string> rooms) {
+        self.local_rooms([this, weak = std::weak_ptr<int>(life), id = r.request_id](std::vector<std::string> rooms) {
             if (!weak.expired()) publish_response(wire::AllRoomsResponse{id, std::move(rooms)});
         });
     }
@@ -405,6 +420,10 @@ struct RedisAdapter::State {
         if (auto* fetched = std::get_if<wire::FetchSocketsResponse>(&*response)) {
             ++req.msg_count;
             for (auto& info : fetched->sockets) req.sockets.push_back(std::move(info));
+            if (req.msg_count >= req.num_sub) complete(id);
+        } else if (auto* named = std::get_if<wire::AllRoomsResponse>(&*response)) {
+            ++req.msg_count;
+            for (auto& room : named->rooms) req.rooms.push_back(std::move(room));
             if (req.msg_count >= req.num_sub) complete(id);
         } else if (auto* emitted = std::get_if<wire::ServerSideEmitResponse>(&*response)) {
             req.responses.push_back(std::move(emitted->data.value));
@@ -558,8 +577,9 @@ void RedisAdapter::fetch_remote_sockets(const BroadcastOptions& opts, std::vecto
             if (done) done(ec, std::move(local));
             return;
         }
-        State::Request req{
-            wire::RequestType::remote_fetch, num_sub, 1, std::move(local), {}, std::move(done), {}, nullptr};
+        State::Request req{wire::RequestType::remote_fetch, num_sub};
+        req.sockets = std::move(local);
+        req.fetch_done = std::move(done);
         std::string id = state_->add_request(std::move(req));
         if (!state_->publish_request(wire::FetchSocketsRequest{uid_, id, std::move(targets)})) {
             auto it = state_->requests.find(id);
@@ -568,6 +588,44 @@ void RedisAdapter::fetch_remote_sockets(const BroadcastOptions& opts, std::vecto
             failed.timer->cancel();
             if (failed.fetch_done)
                 failed.fetch_done(make_error_code(cluster_errc::unavailable), std::move(failed.sockets));
+        }
+    });
+}
+
+void RedisAdapter::all_rooms(std::function<void(ErrorCode, std::vector<std::string>)> done) {
+    local_rooms([this, weak = std::weak_ptr<int>(state_->life),
+                 done = std::move(done)](std::vector<std::string> local) mutable {
+        if (weak.expired()) return;
+        all_remote_rooms(std::move(local), std::move(done));
+    });
+}
+
+void RedisAdapter::all_remote_rooms(std::vector<std::string> local,
+                                    std::function<void(ErrorCode, std::vector<std::string>)> done) {
+    auto& s = *state_;
+    if (!s.can_ask()) {
+        s.post([done = std::move(done), local = std::move(local)]() mutable {
+            done(make_error_code(cluster_errc::unavailable), std::move(local));
+        });
+        return;
+    }
+    server_count([this, weak = std::weak_ptr<int>(s.life), local = std::move(local), done = std::move(done)](
+                     ErrorCode ec, std::size_t num_sub) mutable {
+        if (weak.expired()) return;
+        if (ec || num_sub <= 1) {
+            done(ec, std::move(local));
+            return;
+        }
+        State::Request req{wire::RequestType::all_rooms, num_sub};
+        req.rooms = std::move(local);
+        req.rooms_done = std::move(done);
+        std::string id = state_->add_request(std::move(req));
+        if (!state_->publish_request(wire::AllRoomsRequest{uid_, id})) {
+            auto it = state_->requests.find(id);
+            State::Request failed = std::move(it->second);
+            state_->requests.erase(it);
+            failed.timer->cancel();
+            failed.rooms_done(make_error_code(cluster_errc::unavailable), std::move(failed.rooms));
         }
     });
 }
@@ -600,8 +658,8 @@ void RedisAdapter::server_side_emit(const std::string& event, const Payload& arg
             on_acks({}, {});
             return;
         }
-        State::Request req{
-            wire::RequestType::server_side_emit, servers - 1, 1, {}, {}, {}, std::move(on_acks), nullptr};
+        State::Request req{wire::RequestType::server_side_emit, servers - 1};
+        req.emit_done = std::move(on_acks);
         std::string id = state_->add_request(std::move(req));
         if (!state_->publish_request(wire::ServerSideEmitRequest{uid_, id, std::move(data)})) {
             auto it = state_->requests.find(id);

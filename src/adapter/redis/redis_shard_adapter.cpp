@@ -66,6 +66,10 @@ void RedisShardAdapter::fetch_sockets(const BroadcastOptions& opts,
         [opts, done = relay_home(nsp(), std::move(done))](RedisAdapter& leader) { leader.fetch_sockets(opts, done); });
 }
 
+void RedisShardAdapter::all_rooms(std::function<void(ErrorCode, std::vector<std::string>)> done) {
+    on_leader([done = relay_home(nsp(), std::move(done))](RedisAdapter& leader) { leader.all_rooms(done); });
+}
+
 void RedisShardAdapter::add_sockets(const BroadcastOptions& opts, const std::vector<std::string>& rooms) {
     if (opts.flags.local) return MemoryAdapter::add_sockets(opts, rooms);
     on_leader([opts, rooms](RedisAdapter& leader) { leader.add_sockets(opts, rooms); });

@@ -28,6 +28,7 @@ public:
     void server_side_emit(const std::string& event, const socketio::Payload& args,
                           std::function<void(socketio::ErrorCode, std::vector<boost::json::value>)> on_acks) override;
     void server_count(std::function<void(socketio::ErrorCode, std::size_t)> done) override;
+    void all_rooms(std::function<void(socketio::ErrorCode, std::vector<std::string>)> done) override;
 
     /** No connection state recovery in cluster mode, as Node's classic adapter. */
     bool supports_recovery() const noexcept override { return false; }

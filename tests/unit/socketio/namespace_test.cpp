@@ -124,6 +124,45 @@ TEST(Namespace, SocketEngineInfo) {
     EXPECT_FALSE(s->connected());
 }
 
+TEST(Namespace, ConnIsTheEngineSessionWithItsEvents) {
+    Harness h;
+    auto c = h.open();
+    auto s = h.server.of("/").socket(h.join(c));
+    ASSERT_EQ(s->conn(), c.session.get());
+    EXPECT_EQ(s->conn()->protocol(), 4);
+
+    std::vector<std::string> events;
+    s->conn()->on_upgrading([&](std::string_view t) { events.push_back("upgrading " + std::string(t)); });
+    s->conn()->on_upgrade([&](std::string_view t) { events.push_back("upgrade " + std::string(t)); });
+    s->conn()->on_close([&](engineio::CloseReason r) { events.push_back(std::string(engineio::to_string(r))); });
+    c.session->fire_upgrading("websocket");
+    c.session->fire_upgrade("websocket");
+    EXPECT_EQ(s->conn()->transport_name(), "websocket");
+    c.session->fire_close(engineio::CloseReason::transport_close);
+    EXPECT_EQ(events, (std::vector<std::string>{"upgrading websocket", "upgrade websocket", "transport close"}));
+
+    c.engine_close(engineio::CloseReason::transport_close);
+    EXPECT_EQ(s->conn(), nullptr);  // the session is the engine's: not reachable once disconnected
+}
+
+TEST(Namespace, Protocol3SocketIdsAreDerivedFromTheEngineSidAsSocketIo2s) {
+    Harness h;
+    std::vector<std::string> ids;
+    h.server.of("/").on_connection([&](Socket& s) { ids.push_back(s.id()); });
+    h.server.of("/custom").on_connection([&](Socket& s) { ids.push_back(s.id()); });
+    auto v2 = h.open(3);
+    h.poll();  // joined to "/" on its own
+    v2.recv("0/custom,");
+    auto v4 = h.open(4);
+    auto v4_id = h.join(v4);
+    ASSERT_EQ(ids.size(), 3u);
+    EXPECT_EQ(ids[0], v2.session->id());
+    EXPECT_EQ(ids[1], "/custom#" + v2.session->id());
+    EXPECT_EQ(ids[2], v4_id);
+    EXPECT_NE(v4_id, v4.session->id());  // protocol 4: never the engine's sid
+    EXPECT_NE(h.server.of("/").socket(v2.session->id()), nullptr);
+}
+
 TEST(Namespace, CustomAdapterFactoryIsUsed) {
     ServerOptions options;
     int made = 0;

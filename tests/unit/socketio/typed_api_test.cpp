@@ -4,11 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/describe/class.hpp>
@@ -162,9 +165,48 @@ TEST(CompletionTokens, CoroutineHandlerExceptionIsContained) {
         throw std::runtime_error("bug in a coroutine");
         co_return;
     });
+    int later = 0;
+    o.socket->on("later", [&](Socket&) { ++later; });
     o.c.recv("2[\"boom\"]");
     o.h.poll();
     EXPECT_TRUE(o.socket->connected());
+    o.c.recv("2[\"later\"]");  // the loop and the socket still work
+    o.h.poll();
+    EXPECT_EQ(later, 1);
+}
+
+TEST(CompletionTokens, AllRoomsThroughACallbackAFutureAndACoroutine) {
+    One o;
+    o.socket->join(std::vector<std::string>{"b", "a"});
+    auto second = o.h.open();
+    auto second_id = o.h.join(second);
+    o.h.server.of("/").socket(second_id)->join("a");
+    const std::vector<std::string> expected = [&] {
+        std::vector<std::string> v{"a", "b", o.socket->id(), second_id};
+        std::sort(v.begin(), v.end());
+        return v;
+    }();
+    auto& nsp = o.h.server.of("/");
+
+    std::vector<std::string> by_callback;
+    nsp.all_rooms([&](ErrorCode ec, std::vector<std::string> rooms) {
+        EXPECT_FALSE(ec);
+        by_callback = std::move(rooms);
+    });
+    o.h.poll();
+    EXPECT_EQ(by_callback, expected);  // each room once, sorted
+
+    auto future = nsp.all_rooms(boost::asio::use_future);
+    o.h.poll();
+    EXPECT_EQ(future.get(), expected);
+
+    std::vector<std::string> by_coroutine;
+    boost::asio::co_spawn(
+        o.h.ioc,
+        [&]() -> boost::asio::awaitable<void> { by_coroutine = co_await nsp.all_rooms(boost::asio::use_awaitable); },
+        boost::asio::detached);
+    o.h.poll();
+    EXPECT_EQ(by_coroutine, expected);
 }
 
 }  // namespace
